@@ -1,0 +1,105 @@
+"""The JSON API (``/api/v1/``): one NinjaAPI, routers from each app, one error format.
+
+Every refusal is ``{"errors": [{"code", "field", "message"}]}`` with a 4xx
+status and the message in the reader's language (``Accept-Language``:
+Indonesian by default, English on request) — whether it came from a rule
+(:class:`DomainError`), from the request's shape (pydantic), from an
+oversized or unparsable body, or from missing credentials.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from prakerja.accounts.api import router as auth_router
+from prakerja.aptitude.api import router as test_router
+from prakerja.core.errors import DomainError, Problem, language_of
+from prakerja.regions.api import router as regions_router
+from prakerja.registry.api import router as me_router
+
+api = NinjaAPI(
+    title="Kartu Prakerja API",
+    version="1",
+    description=(
+        "Participant and partner API of the Kartu Prakerja platform. Errors are "
+        '`{"errors": [{"code", "field", "message"}]}`; messages follow `Accept-Language` (`id`, `en`).'
+    ),
+    urls_namespace="api",
+)
+
+
+def errors_response(request: HttpRequest, problems: list[Problem], status: int) -> HttpResponse:
+    language = language_of(request)
+    return api.create_response(
+        request, {"errors": [p.as_dict(language) for p in problems]}, status=status
+    )
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return errors_response(request, exc.problems, exc.status)
+
+
+# pydantic error type -> our code
+_PYDANTIC_CODES = {
+    "missing": "FIELD_REQUIRED",
+    "string_too_long": "TOO_LONG",
+    "date_parsing": "INVALID_DATE",
+    "date_from_datetime_parsing": "INVALID_DATE",
+    "date_from_datetime_inexact": "INVALID_DATE",
+    "date_type": "INVALID_DATE",
+    "literal_error": "INVALID_VALUE",
+    "enum": "INVALID_VALUE",
+    "greater_than_equal": "INVALID_VALUE",
+    "less_than_equal": "INVALID_VALUE",
+    "json_invalid": "INVALID_JSON",
+}
+
+
+def _field_of(loc: Any) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
+    return ".".join(parts) or None
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = []
+    for error in exc.errors:
+        code = _PYDANTIC_CODES.get(error.get("type", ""), "INVALID_TYPE")
+        params = {"max": error.get("ctx", {}).get("max_length", "")} if code == "TOO_LONG" else {}
+        problems.append(Problem(code, _field_of(error.get("loc", ())), params))
+    return errors_response(request, problems, 422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = errors_response(request, [Problem("NOT_AUTHENTICATED")], 401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        return errors_response(request, [Problem("BODY_TOO_LARGE")], 413)
+    if exc.status_code == 400:
+        return errors_response(request, [Problem("INVALID_JSON")], 400)
+    if exc.status_code == 404:
+        return errors_response(request, [Problem("NOT_FOUND")], 404)
+    return errors_response(request, [Problem("INVALID_VALUE")], exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return errors_response(request, [Problem("BODY_TOO_LARGE")], 413)
+
+
+api.add_router("/auth", auth_router)
+api.add_router("/me", me_router)
+api.add_router("/me/test", test_router)
+api.add_router("/regions", regions_router)

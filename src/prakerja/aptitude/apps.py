@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AptitudeConfig(AppConfig):
+    name = "prakerja.aptitude"
+    label = "aptitude"

@@ -1,0 +1,47 @@
+"""Gathering an applicant's eligibility facts from the database (one person at a time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prakerja.aptitude.actions import test_taken
+from prakerja.batches.eligibility import Facts, Rules
+from prakerja.core import clock
+from prakerja.core.program import setting
+from prakerja.registry.actions import has_current_declaration
+from prakerja.registry.models import Person, ProgramStatus
+
+
+def current_rules() -> Rules:
+    return Rules(
+        min_age=setting("min_age"),
+        max_age=setting("max_age"),
+        kk_recipient_cap=setting("kk_recipient_cap"),
+        excluded_occupations=tuple(setting("excluded_occupations")),
+    )
+
+
+def facts_for(person: Person, on: dt.date | None = None) -> Facts:
+    kk_recipients = 0
+    if person.kk_number:
+        kk_recipients = (
+            Person.objects.filter(
+                kk_number=person.kk_number,
+                program_status__in=[ProgramStatus.RECIPIENT, ProgramStatus.REVOKED],
+            )
+            .exclude(pk=person.pk)
+            .count()
+        )
+    return Facts(
+        on=on or clock.today(),
+        birth_date=person.birth_date,
+        in_formal_education=person.in_formal_education,
+        occupation=person.occupation,
+        kk_recipients=kk_recipients,
+        prior_recipient=person.program_status == ProgramStatus.RECIPIENT,
+        revoked=person.program_status == ProgramStatus.REVOKED,
+        identity_verified=person.identity_verified_at is not None,
+        profile_complete=person.profile_completed_at is not None,
+        declaration_accepted=has_current_declaration(person),
+        test_taken=test_taken(person.user),
+    )

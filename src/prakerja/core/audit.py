@@ -1,0 +1,30 @@
+"""Writing the audit log: one helper, called by every action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prakerja.core import clock
+from prakerja.core.models import AuditEvent
+
+
+def record(
+    action: str,
+    obj: Any,
+    *,
+    actor: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> AuditEvent:
+    """Append an audit row. Values must be JSON-safe and hold no secrets (no passwords, no codes)."""
+    return AuditEvent.objects.create(
+        at=clock.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(getattr(obj, "public_id", None) or obj.pk),
+        before=before,
+        after=after,
+        ip=ip,
+    )

@@ -1,0 +1,49 @@
+"""Program settings: every number of the program's rules, editable and versioned.
+
+Code asks ``setting("min_age")``; the value is the newest
+:class:`ProgramSettingVersion` for the key, or the default below when the
+program office has never changed it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "min_age": 18,
+    "max_age": 64,
+    "kk_recipient_cap": 2,
+    "training_balance": 3_500_000,
+    "excluded_occupations": [
+        "state_official", "dprd_member", "civil_servant", "military", "police",
+        "village_head", "village_official", "soe_director",
+    ],
+    # Basic aptitude test (TKD)
+    "tkd_minutes": 40,
+    "tkd_grace_seconds": 120,
+    "tkd_questions_verbal": 10,
+    "tkd_questions_quantitative": 10,
+    "tkd_period": "year",  # one attempt per: year | half | quarter | month
+    # Accounts
+    "otp_ttl_minutes": 10,
+    "otp_max_attempts": 5,
+    "email_token_ttl_hours": 72,
+    "declaration_version": "2024.1",
+}
+
+
+def setting(key: str) -> Any:
+    from prakerja.core.models import ProgramSettingVersion
+
+    row = ProgramSettingVersion.objects.filter(key=key).order_by("-id").values_list("value", flat=True).first()
+    if row is not None:
+        return row
+    return DEFAULTS[key]
+
+
+def change_setting(key: str, value: Any, *, by: Any = None, note: str = "") -> None:
+    from prakerja.core.models import ProgramSettingVersion
+
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    ProgramSettingVersion.objects.create(key=key, value=value, changed_by=by, note=note)

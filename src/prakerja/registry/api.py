@@ -1,0 +1,203 @@
+"""``/api/v1/me``: the participant's state, identity, profile and declaration."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from prakerja.accounts.api import AccountOut, ErrorsOut, account_out, bearer
+from prakerja.accounts.models import User
+from prakerja.core.errors import language_of
+from prakerja.core.requests import client_ip
+from prakerja.registry import actions, declaration
+from prakerja.registry.journey import journey
+from prakerja.registry.models import Person
+
+router = Router(tags=["participant"], auth=bearer)
+
+
+def mask_nik(nik: str | None) -> str | None:
+    """Show region and serial only: ``3174********0001``."""
+    return f"{nik[:4]}{'*' * 8}{nik[12:]}" if nik else None
+
+
+class ReasonOut(Schema):
+    code: str
+    field: str | None
+    message: str
+
+
+class IdentityOut(Schema):
+    verified: bool
+    nik_masked: str | None
+    full_name: str
+    birth_date: dt.date | None
+    gender: str
+    district_code: str | None
+    domicile_district_code: str | None
+
+
+class ProfileOut(Schema):
+    complete: bool
+    education: str
+    employment_status: str
+    occupation: str
+    in_formal_education: bool | None
+    disability: bool | None
+    former_migrant_worker: bool | None
+    prior_training: bool | None
+    marital_status: str
+    dependents: int | None
+    desired_topic: str
+
+
+class TestOut(Schema):
+    taken: bool
+    score: int | None
+    max_score: int | None
+
+
+class MeOut(Schema):
+    account: AccountOut
+    state: str = Field(description="registering | eligible | ineligible | recipient | revoked")
+    next_step: str | None = Field(
+        description="verify_email | verify_phone | identity | profile | declaration | test | apply | null"
+    )
+    steps: dict[str, bool]
+    eligible: bool
+    reasons: list[ReasonOut] = Field(description="every failing eligibility rule")
+    identity: IdentityOut
+    profile: ProfileOut
+    test: TestOut
+    balance: int = Field(description="training balance in rupiah")
+    deadlines: list[dict[str, str]]
+
+
+def identity_out(person: Person) -> IdentityOut:
+    return IdentityOut(
+        verified=person.identity_verified_at is not None,
+        nik_masked=mask_nik(person.nik),
+        full_name=person.full_name,
+        birth_date=person.birth_date,
+        gender=person.gender,
+        district_code=person.ktp_district_id,
+        domicile_district_code=person.domicile_district_id,
+    )
+
+
+def profile_out(person: Person) -> ProfileOut:
+    return ProfileOut(
+        complete=person.profile_completed_at is not None,
+        education=person.education,
+        employment_status=person.employment_status,
+        occupation=person.occupation,
+        in_formal_education=person.in_formal_education,
+        disability=person.disability,
+        former_migrant_worker=person.former_migrant_worker,
+        prior_training=person.prior_training,
+        marital_status=person.marital_status,
+        dependents=person.dependents,
+        desired_topic=person.desired_topic,
+    )
+
+
+@router.get("", response=MeOut, summary="State, next step, eligibility, balance and deadlines")
+def me(request: HttpRequest) -> MeOut:
+    user: User = request.auth  # type: ignore[attr-defined]
+    state = journey(user)
+    person = actions.person_of(user)
+    language = language_of(request)
+    return MeOut(
+        account=account_out(user),
+        state=state.state,
+        next_step=state.next_step,
+        steps=state.steps,
+        eligible=state.eligible,
+        reasons=[ReasonOut(**p.as_dict(language)) for p in state.reasons],  # type: ignore[arg-type]
+        identity=identity_out(person),
+        profile=profile_out(person),
+        test=TestOut(taken=state.steps["test"], score=state.test_score, max_score=state.test_max_score),
+        balance=0,  # credited by the ledger when a batch names the person a recipient
+        deadlines=[],
+    )
+
+
+class IdentityIn(Schema):
+    nik: str = Field(max_length=32, examples=["3174014107990001"])
+    kk_number: str = Field(max_length=32)
+    full_name: str = Field(max_length=120)
+    birth_date: dt.date
+    gender: str = Field(max_length=10, description="M or F")
+    mother_name: str = Field(max_length=120)
+    district_code: str = Field(max_length=6, description="KTP address district (kecamatan) code")
+    address: str = Field(max_length=300)
+    domicile_district_code: str | None = Field(
+        None, max_length=6, description="where the person lives now; defaults to the KTP district"
+    )
+
+
+@router.put(
+    "/identity",
+    response={200: IdentityOut, 409: ErrorsOut, 422: ErrorsOut, 503: ErrorsOut},
+    summary="Submit the identity; checked against the civil registry and stored whole or not at all",
+)
+def put_identity(request: HttpRequest, payload: IdentityIn) -> IdentityOut:
+    person = actions.submit_identity(request.auth, payload.dict(), ip=client_ip(request))  # type: ignore[attr-defined]
+    return identity_out(person)
+
+
+class ProfileIn(Schema):
+    education: str = Field(max_length=20)
+    employment_status: str = Field(max_length=20)
+    occupation: str = Field(max_length=30)
+    in_formal_education: bool
+    disability: bool
+    former_migrant_worker: bool
+    prior_training: bool
+    marital_status: str = Field(max_length=20)
+    dependents: int = Field(ge=0, le=30)
+    desired_topic: str = Field(max_length=100)
+
+
+@router.put("/profile", response={200: ProfileOut, 409: ErrorsOut, 422: ErrorsOut}, summary="Save the profile")
+def put_profile(request: HttpRequest, payload: ProfileIn) -> ProfileOut:
+    person = actions.save_profile(request.auth, payload.dict(), ip=client_ip(request))  # type: ignore[attr-defined]
+    return profile_out(person)
+
+
+class DeclarationOut(Schema):
+    version: str
+    text: str
+    accepted: bool
+    accepted_at: dt.datetime | None
+
+
+class DeclarationIn(Schema):
+    version: str = Field(max_length=20)
+
+
+@router.get("/declaration", response=DeclarationOut, summary="The current declaration and consent text")
+def get_declaration(request: HttpRequest) -> DeclarationOut:
+    person = actions.person_of(request.auth)  # type: ignore[attr-defined]
+    version = actions.current_declaration_version()
+    accepted = person.declarations.filter(version=version).first()
+    return DeclarationOut(
+        version=version,
+        text=declaration.text_of(version, language_of(request)),
+        accepted=accepted is not None,
+        accepted_at=accepted.accepted_at if accepted else None,
+    )
+
+
+@router.post("/declaration", response={200: DeclarationOut, 409: ErrorsOut, 422: ErrorsOut},
+             summary="Accept the declaration and consent (the version read)")
+def post_declaration(request: HttpRequest, payload: DeclarationIn) -> DeclarationOut:
+    accepted = actions.accept_declaration(request.auth, payload.version, ip=client_ip(request))  # type: ignore[attr-defined]
+    return DeclarationOut(
+        version=accepted.version,
+        text=declaration.text_of(accepted.version, language_of(request)),
+        accepted=True,
+        accepted_at=accepted.accepted_at,
+    )

@@ -1,0 +1,100 @@
+"""Participant pages: dashboard, identity, profile, declaration."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from prakerja.core.errors import DomainError, language_of
+from prakerja.core.forms import add_problems
+from prakerja.core.requests import client_ip
+from prakerja.registry import actions, declaration
+from prakerja.registry.api import mask_nik
+from prakerja.registry.forms import DeclarationForm, IdentityForm, ProfileForm
+from prakerja.registry.journey import journey
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    state = journey(request.user)  # type: ignore[arg-type]
+    person = actions.person_of(request.user)  # type: ignore[arg-type]
+    language = language_of(request)
+    return render(
+        request,
+        "registry/dashboard.html",
+        {
+            "journey": state,
+            "person": person,
+            "nik_masked": mask_nik(person.nik),
+            "reasons": [(p.code, p.message(language)) for p in state.reasons],
+        },
+    )
+
+
+@login_required
+def identity(request: HttpRequest) -> HttpResponse:
+    person = actions.person_of(request.user)  # type: ignore[arg-type]
+    if person.identity_verified_at:
+        return render(request, "registry/identity_done.html", {"person": person, "nik_masked": mask_nik(person.nik)})
+    form = IdentityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.submit_identity(request.user, form.cleaned_data, ip=client_ip(request))  # type: ignore[arg-type]
+        except DomainError as exc:
+            add_problems(form, exc.problems, language_of(request))
+        else:
+            messages.success(request, _("Identitas Anda cocok dengan data Dukcapil dan sudah tersimpan."))
+            return redirect("registry:profile")
+    return render(request, "registry/identity.html", {"form": form})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    person = actions.person_of(request.user)  # type: ignore[arg-type]
+    initial = {
+        f: ("true" if v is True else "false" if v is False else v)
+        for f in ProfileForm.base_fields
+        if (v := getattr(person, f)) not in (None, "")
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_profile(request.user, form.cleaned_data, ip=client_ip(request))  # type: ignore[arg-type]
+        except DomainError as exc:
+            add_problems(form, exc.problems, language_of(request))
+        else:
+            messages.success(request, _("Profil tersimpan."))
+            return redirect("registry:declaration")
+    return render(request, "registry/profile.html", {"form": form, "person": person})
+
+
+@login_required
+def declaration_page(request: HttpRequest) -> HttpResponse:
+    person = actions.person_of(request.user)  # type: ignore[arg-type]
+    version = actions.current_declaration_version()
+    form = DeclarationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.accept_declaration(request.user, version, ip=client_ip(request))  # type: ignore[arg-type]
+        except DomainError as exc:
+            add_problems(form, exc.problems, language_of(request))
+        else:
+            messages.success(request, _("Pernyataan dan persetujuan tersimpan."))
+            return redirect("aptitude:test")
+    return render(
+        request,
+        "registry/declaration.html",
+        {
+            "form": form,
+            "version": version,
+            "text": declaration.text_of(version, language_of(request)),
+            "accepted": person.declarations.filter(version=version).first(),
+        },
+    )

@@ -1,0 +1,60 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from prakerja.accounts import views as account_views
+from prakerja.api import api
+from prakerja.aptitude import views as aptitude_views
+from prakerja.registry import views as registry_views
+
+accounts_patterns = (
+    [
+        path("daftar/", account_views.register, name="register"),
+        path("masuk/", account_views.log_in, name="login"),
+        path("keluar/", account_views.log_out, name="logout"),
+        path("verifikasi/", account_views.verify, name="verify"),
+        path("verifikasi-email/<str:token>/", account_views.verify_email_link, name="verify-email"),
+    ],
+    "accounts",
+)
+
+registry_patterns = (
+    [
+        path("identitas/", registry_views.identity, name="identity"),
+        path("profil/", registry_views.profile, name="profile"),
+        path("pernyataan/", registry_views.declaration_page, name="declaration"),
+    ],
+    "registry",
+)
+
+aptitude_patterns = ([path("", aptitude_views.test, name="test")], "aptitude")
+
+password_reset = [
+    path(
+        "lupa-sandi/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path("lupa-sandi/terkirim/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "atur-sandi/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("atur-sandi/selesai/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]
+
+urlpatterns = [
+    path("", registry_views.home, name="home"),
+    path("dasbor/", registry_views.dashboard, name="dashboard"),
+    path("akun/", include(accounts_patterns)),
+    path("akun/", include(password_reset)),
+    path("peserta/", include(registry_patterns)),
+    path("tes/", include(aptitude_patterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
