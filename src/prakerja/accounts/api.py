@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 from ninja.security import HttpBearer
 
 from prakerja.accounts import actions
@@ -72,10 +73,10 @@ class ErrorsOut(Schema):
 
 
 @router.post("/register", response={201: AccountOut, 422: ErrorsOut}, summary="Create a participant account")
-def register(request: HttpRequest, payload: RegisterIn) -> tuple[int, AccountOut]:
+def register(request: HttpRequest, payload: RegisterIn) -> Status[AccountOut]:
     """Sends a verification link by email and a 6-digit code by SMS."""
     user = actions.register(payload.email, payload.password, payload.phone, ip=client_ip(request))
-    return 201, account_out(user)
+    return Status(201, account_out(user))
 
 
 @router.post("/token", response={200: TokenOut, 401: ErrorsOut, 429: ErrorsOut}, summary="Log in for a bearer token")
@@ -100,6 +101,6 @@ def verify_phone(request: HttpRequest, payload: VerifyPhoneIn) -> AccountOut:
 
 
 @router.post("/resend-phone-code", auth=bearer, response={202: None}, summary="Send a new SMS code")
-def resend_phone_code(request: HttpRequest) -> tuple[int, None]:
+def resend_phone_code(request: HttpRequest) -> Status[None]:
     actions.send_phone_otp(request.auth)  # type: ignore[attr-defined]
-    return 202, None
+    return Status(202, None)
