@@ -143,6 +143,7 @@ USE_TZ = True
 # --- static files -----------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 
 # --- request limits ---------------------------------------------------------
 # A participant's JSON bodies are small; anything larger is refused early (413).
