@@ -114,15 +114,24 @@ def resident():
     """Add a resident to the civil-registry double; returns the identity payload for PUT /me/identity."""
 
     def make(
-        *, name: str = "Siti Rahayu", birth_date: dt.date = dt.date(1996, 5, 14), gender: str = "F",
-        district: str = "327301", kk: str | None = None,
+        *,
+        name: str = "Siti Rahayu",
+        birth_date: dt.date = dt.date(1996, 5, 14),
+        gender: str = "F",
+        district: str = "327301",
+        kk: str | None = None,
     ) -> dict[str, Any]:
         nik = make_nik(district, birth_date, gender, next(_serial))
         kk = kk or f"{district}0510180{next(_serial):03d}"[:16]
         add_resident(nik=nik, kk=kk, name=name, birth_date=birth_date, gender=gender, mother_name="Nurhayati")
         return {
-            "nik": nik, "kk_number": kk, "full_name": name, "birth_date": birth_date.isoformat(),
-            "gender": gender, "mother_name": "Nurhayati", "district_code": district,
+            "nik": nik,
+            "kk_number": kk,
+            "full_name": name,
+            "birth_date": birth_date.isoformat(),
+            "gender": gender,
+            "mother_name": "Nurhayati",
+            "district_code": district,
             "address": "Jl. Merdeka No. 1",
         }
 
@@ -130,9 +139,16 @@ def resident():
 
 
 PROFILE = {
-    "education": "sma", "employment_status": "unemployed", "occupation": "not_working",
-    "in_formal_education": False, "disability": False, "former_migrant_worker": False,
-    "prior_training": False, "marital_status": "single", "dependents": 0, "desired_topic": "Menjahit",
+    "education": "sma",
+    "employment_status": "unemployed",
+    "occupation": "not_working",
+    "in_formal_education": False,
+    "disability": False,
+    "former_migrant_worker": False,
+    "prior_training": False,
+    "marital_status": "single",
+    "dependents": 0,
+    "desired_topic": "Menjahit",
 }
 
 _phone = iter(range(10_000_000, 99_999_999))

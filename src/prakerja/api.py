@@ -35,9 +35,7 @@ api = NinjaAPI(
 
 def errors_response(request: HttpRequest, problems: list[Problem], status: int) -> HttpResponse:
     language = language_of(request)
-    return api.create_response(
-        request, {"errors": [p.as_dict(language) for p in problems]}, status=status
-    )
+    return api.create_response(request, {"errors": [p.as_dict(language) for p in problems]}, status=status)
 
 
 @api.exception_handler(DomainError)

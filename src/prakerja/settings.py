@@ -23,7 +23,7 @@ if PRAKERJA_ENV not in {"dev", "test", "production"}:
     raise ImproperlyConfigured("PRAKERJA_ENV must be dev, test or production")
 PRODUCTION = PRAKERJA_ENV == "production"
 
-_DEV_SECRET = "dev-only-not-secret-0b6c1f2e9a"  # noqa: S105 - refused in production below
+_DEV_SECRET = "dev-only-not-secret-0b6c1f2e9a"
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
 if PRODUCTION and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 40):
     raise ImproperlyConfigured("SECRET_KEY must be set (40+ characters) in production")
@@ -90,11 +90,7 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------
 _default_sqlite = f"sqlite:///{VAR_DIR / 'prakerja.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60
-    )
-}
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a command writes; the busy timeout
     # turns short write contention into waiting instead of "database is locked".

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import PASSWORD, PROFILE, Api, codes, email_token, last_sms_code
 
+from conftest import PASSWORD, PROFILE, Api, codes, email_token, last_sms_code
 from prakerja.accounts.models import User
 from prakerja.aptitude.models import Attempt, Question
 from prakerja.core.models import AuditEvent
@@ -64,21 +64,36 @@ def test_whole_journey_ends_eligible(api, resident):
     assert me["balance"] == 0
     # Every state change left an audit row.
     actions = set(AuditEvent.objects.values_list("action", flat=True))
-    assert {"account.registered", "account.email_verified", "account.phone_verified", "identity.verified",
-            "profile.saved", "declaration.accepted", "tkd.started", "tkd.finished"} <= actions
+    assert {
+        "account.registered",
+        "account.email_verified",
+        "account.phone_verified",
+        "identity.verified",
+        "profile.saved",
+        "declaration.accepted",
+        "tkd.started",
+        "tkd.finished",
+    } <= actions
 
 
 def test_me_explains_every_failing_rule(verified_api, resident):
     client = verified_api()
     # 70 years old on the day of the test run: identity verifies, eligibility refuses.
-    assert client.put("/me/identity", resident(birth_date=dt.date(1950, 1, 2), gender="M",
-                                               name="Slamet")).status_code == 200
-    assert client.put("/me/profile", PROFILE | {"occupation": "civil_servant",
-                                                "in_formal_education": True}).status_code == 200
+    assert (
+        client.put("/me/identity", resident(birth_date=dt.date(1950, 1, 2), gender="M", name="Slamet")).status_code
+        == 200
+    )
+    assert (
+        client.put("/me/profile", PROFILE | {"occupation": "civil_servant", "in_formal_education": True}).status_code
+        == 200
+    )
     me = client.get("/me").json()
     assert me["state"] == "registering" and me["next_step"] == "declaration"
     assert [r["code"] for r in me["reasons"]] == [
-        "DECLARATION_NOT_ACCEPTED", "TEST_NOT_TAKEN", "AGE_OUT_OF_RANGE", "IN_FORMAL_EDUCATION",
+        "DECLARATION_NOT_ACCEPTED",
+        "TEST_NOT_TAKEN",
+        "AGE_OUT_OF_RANGE",
+        "IN_FORMAL_EDUCATION",
         "EXCLUDED_OCCUPATION",
     ]
     assert me["reasons"][2]["message"] == "Usia harus 18–64 tahun."
@@ -151,13 +166,19 @@ def test_name_comparison_ignores_case_spacing_and_punctuation(verified_api, resi
 
 def test_identity_format_problems_come_all_at_once(verified_api, resident):
     identity = resident() | {
-        "nik": "3199014107990002", "kk_number": "12", "district_code": "999999",
+        "nik": "3199014107990002",
+        "kk_number": "12",
+        "district_code": "999999",
         "full_name": "<script>alert(1)</script>",
     }
     r = verified_api().put("/me/identity", identity)
     assert r.status_code == 422
     assert sorted(codes(r)) == [
-        "DISTRICT_UNKNOWN", "INVALID_CHARACTERS", "KK_NOT_16_DIGITS", "NIK_BIRTH_DATE_MISMATCH", "NIK_UNKNOWN_REGENCY",
+        "DISTRICT_UNKNOWN",
+        "INVALID_CHARACTERS",
+        "KK_NOT_16_DIGITS",
+        "NIK_BIRTH_DATE_MISMATCH",
+        "NIK_UNKNOWN_REGENCY",
     ]
     assert {e["field"] for e in r.json()["errors"]} == {"nik", "kk_number", "district_code", "full_name"}
 
@@ -172,13 +193,27 @@ def test_old_nik_from_a_split_region_registers(verified_api):
     from prakerja.registry.residents import add_resident
 
     # Merauke's code before Papua Selatan existed (9101, today 9301); the person now lives in Merauke.
-    add_resident(nik="9101026406900001", kk="9101022001100002", name="Maria Gebze",
-                 birth_date=dt.date(1990, 6, 24), gender="F", mother_name="Yosefina")
-    r = verified_api().put("/me/identity", {
-        "nik": "9101026406900001", "kk_number": "9101022001100002", "full_name": "Maria Gebze",
-        "birth_date": "1990-06-24", "gender": "F", "mother_name": "Yosefina", "district_code": "930102",
-        "address": "Jl. Raya Mandala",
-    })
+    add_resident(
+        nik="9101026406900001",
+        kk="9101022001100002",
+        name="Maria Gebze",
+        birth_date=dt.date(1990, 6, 24),
+        gender="F",
+        mother_name="Yosefina",
+    )
+    r = verified_api().put(
+        "/me/identity",
+        {
+            "nik": "9101026406900001",
+            "kk_number": "9101022001100002",
+            "full_name": "Maria Gebze",
+            "birth_date": "1990-06-24",
+            "gender": "F",
+            "mother_name": "Yosefina",
+            "district_code": "930102",
+            "address": "Jl. Raya Mandala",
+        },
+    )
     assert r.status_code == 200, r.content
     assert r.json()["domicile_district_code"] == "930102"
 

@@ -12,10 +12,10 @@ def show(label, r):
     print(label, r.status_code, body)
 
 def test_probe(api, verified_api, resident):
-    show("login-nul", api.post("/auth/token", {"email": "a\u0000@b.id", "password": "x"}))
+    pass  # show("login-nul", api.post("/auth/token", {"email": "a\u0000@b.id", "password": "x"}))
     c = verified_api()
-    show("district-nul", c.put("/me/identity", resident() | {"district_code": "32730\u0000"}))
-    show("dom-nul", c.put("/me/identity", resident() | {"domicile_district_code": "32730\u0000"}))
+    pass  # , c.put("/me/identity", resident() | {"district_code": "32730\u0000"}))
+    pass  # , c.put("/me/identity", resident() | {"domicile_district_code": "32730\u0000"}))
     show("verify-nul", c.post("/auth/verify-email", {"token": "a\u0000b"}))
     show("phone-nul", c.post("/auth/verify-phone", {"code": "1\u00002"}))
     show("reg-phone", api.post("/auth/register", {"email": "zz@contoh.id", "password": PASSWORD, "phone": "0812\u000034567890"}))

@@ -107,9 +107,7 @@ class TestAge:
             pytest.param(dt.date(1962, 11, 28), ["AGE_OUT_OF_RANGE"], id="64-over-custom"),
         ],
     )
-    def test_custom_age_range_moves_the_boundaries(
-        self, born: dt.date, expected: list[str]
-    ) -> None:
+    def test_custom_age_range_moves_the_boundaries(self, born: dt.date, expected: list[str]) -> None:
         rules = Rules(min_age=20, max_age=50)
         assert refused(rules, birth_date=born) == expected
         if expected:
@@ -170,9 +168,7 @@ class TestLeapDay:
             pytest.param(dt.date(2024, 2, 29), [], id="29-feb-turns-20"),
         ],
     )
-    def test_minimum_age_birthday_on_29_february_itself(
-        self, on: dt.date, expected: list[str]
-    ) -> None:
+    def test_minimum_age_birthday_on_29_february_itself(self, on: dt.date, expected: list[str]) -> None:
         assert refused(Rules(min_age=20), birth_date=self.BORN, on=on) == expected
 
     @pytest.mark.parametrize(
@@ -206,9 +202,7 @@ class TestEducationAndOccupation:
     def test_default_rules_exclude_exactly_the_program_list(self) -> None:
         assert sorted(RULES.excluded_occupations) == sorted(EXCLUDED)
 
-    @pytest.mark.parametrize(
-        "occupation", ["not_working", "private_employee", "laborer", "trader", "other", ""]
-    )
+    @pytest.mark.parametrize("occupation", ["not_working", "private_employee", "laborer", "trader", "other", ""])
     def test_other_occupations_pass(self, occupation: str) -> None:
         assert refused(occupation=occupation) == []
 

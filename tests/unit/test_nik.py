@@ -128,9 +128,7 @@ class TestShape:
         assert nik_codes(value, birth_date=MAN_BORN, gender="M") == []
 
     def test_field_name_is_passed_through(self) -> None:
-        assert [p.field for p in check_nik("123", today=TODAY, field="nik_pasangan")] == [
-            "nik_pasangan"
-        ]
+        assert [p.field for p in check_nik("123", today=TODAY, field="nik_pasangan")] == ["nik_pasangan"]
 
 
 class TestRegion:
@@ -235,13 +233,9 @@ class TestBirthDate:
         """yy=99 is 1999 (2099 is in the future); a date later this year is 1926, not 2026."""
         assert nik_date(with_date("170899")).candidates(TODAY) == [dt.date(1999, 8, 17)]
         assert nik_codes(with_date("170899"), birth_date=dt.date(1999, 8, 17)) == []
-        assert nik_codes(with_date("170899"), birth_date=dt.date(2099, 8, 17)) == [
-            "NIK_BIRTH_DATE_MISMATCH"
-        ]
+        assert nik_codes(with_date("170899"), birth_date=dt.date(2099, 8, 17)) == ["NIK_BIRTH_DATE_MISMATCH"]
         assert nik_codes(with_date("011226"), birth_date=dt.date(1926, 12, 1)) == []
-        assert nik_codes(with_date("011226"), birth_date=dt.date(2026, 12, 1)) == [
-            "NIK_BIRTH_DATE_MISMATCH"
-        ]
+        assert nik_codes(with_date("011226"), birth_date=dt.date(2026, 12, 1)) == ["NIK_BIRTH_DATE_MISMATCH"]
 
     def test_yy_with_both_centuries_possible_accepts_either(self) -> None:
         assert nik_date(with_date("170805")).candidates(TODAY) == [
@@ -258,9 +252,7 @@ class TestBirthDate:
 class TestSerial:
     """Serial 0000 is never issued."""
 
-    @pytest.mark.parametrize(
-        ("serial", "expected"), [("0000", ["NIK_INVALID_SERIAL"]), ("0001", []), ("9999", [])]
-    )
+    @pytest.mark.parametrize(("serial", "expected"), [("0000", ["NIK_INVALID_SERIAL"]), ("0001", []), ("9999", [])])
     def test_serial(self, serial: str, expected: list[str]) -> None:
         assert nik_codes(with_date("170895", serial=serial)) == expected
 
@@ -361,9 +353,7 @@ class TestMakeNik:
             ("110101", dt.date(2008, 12, 31), "M", 1, "1101013112080001"),
         ],
     )
-    def test_make_nik_round_trips(
-        self, district: str, born: dt.date, gender: str, serial: int, expected: str
-    ) -> None:
+    def test_make_nik_round_trips(self, district: str, born: dt.date, gender: str, serial: int, expected: str) -> None:
         nik = make_nik(district, born, gender, serial)
         assert nik == expected
         assert nik_date(nik) == NikDate(born.day, born.month, born.year % 100, gender)
@@ -376,9 +366,7 @@ class TestMakeNik:
         district=st.sampled_from(DISTRICTS),
         serial=st.integers(min_value=1, max_value=9999),
     )
-    def test_every_generated_nik_passes_the_check(
-        self, born: dt.date, gender: str, district: str, serial: int
-    ) -> None:
+    def test_every_generated_nik_passes_the_check(self, born: dt.date, gender: str, district: str, serial: int) -> None:
         nik = make_nik(district, born, gender, serial)
         assert check_nik(nik, birth_date=born, gender=gender, today=TODAY) == []
 

@@ -137,10 +137,7 @@ def verify_phone(user: User, code: str) -> None:
     """Check the newest SMS code; a wrong code is counted, and the count is kept."""
     with transaction.atomic():
         otp = (
-            PhoneOtp.objects.select_for_update()
-            .filter(user=user, used_at__isnull=True)
-            .order_by("-created_at")
-            .first()
+            PhoneOtp.objects.select_for_update().filter(user=user, used_at__isnull=True).order_by("-created_at").first()
         )
         if otp is None or otp.phone != user.phone:
             raise fail("OTP_INVALID", "code")

@@ -91,7 +91,9 @@ def verify_email(request: HttpRequest, payload: VerifyEmailIn) -> AccountOut:
 
 
 @router.post(
-    "/verify-phone", auth=bearer, response={200: AccountOut, 422: ErrorsOut, 429: ErrorsOut},
+    "/verify-phone",
+    auth=bearer,
+    response={200: AccountOut, 422: ErrorsOut, 429: ErrorsOut},
     summary="Confirm the SMS code",
 )
 def verify_phone(request: HttpRequest, payload: VerifyPhoneIn) -> AccountOut:

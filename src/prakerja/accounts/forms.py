@@ -4,15 +4,20 @@ from django.utils.translation import gettext_lazy as _
 
 class RegisterForm(forms.Form):
     email = forms.CharField(
-        label=_("Email"), max_length=254,
+        label=_("Email"),
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
     )
     phone = forms.CharField(
-        label=_("Nomor ponsel"), max_length=24, help_text=_("Contoh: 0812 3456 7890"),
+        label=_("Nomor ponsel"),
+        max_length=24,
+        help_text=_("Contoh: 0812 3456 7890"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
     password = forms.CharField(
-        label=_("Kata sandi"), max_length=128, help_text=_("Minimal 8 karakter, jangan hanya angka."),
+        label=_("Kata sandi"),
+        max_length=128,
+        help_text=_("Minimal 8 karakter, jangan hanya angka."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -28,6 +33,7 @@ class LoginForm(forms.Form):
 
 class PhoneCodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Kode SMS (6 digit)"), max_length=12,
+        label=_("Kode SMS (6 digit)"),
+        max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )

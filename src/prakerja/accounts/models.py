@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -44,7 +45,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     def __str__(self) -> str:
         return self.email
@@ -64,6 +65,9 @@ class PhoneOtp(models.Model):
     class Meta:
         indexes = [models.Index(fields=["user", "-created_at"], name="otp_user_latest")]
 
+    def __str__(self) -> str:
+        return f"OTP for user {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class ApiToken(models.Model):
     """A bearer token for the API; the token itself is shown once, only its hash is stored."""
@@ -73,3 +77,6 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"API token of user {self.user_id}"

@@ -35,7 +35,9 @@ def log_in(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = actions.log_in(request, form.cleaned_data["email"], form.cleaned_data["password"], client_ip(request))
+            user = actions.log_in(
+                request, form.cleaned_data["email"], form.cleaned_data["password"], client_ip(request)
+            )
         except DomainError as exc:
             add_problems(form, exc.problems, language_of(request))
         else:
@@ -88,8 +90,10 @@ def verify_email_link(request: HttpRequest, token: str) -> HttpResponse:
         actions.verify_email(token)
     except DomainError as exc:
         return render(
-            request, "accounts/verify_email_failed.html",
-            {"problem": exc.problems[0], "message": exc.problems[0].message(language_of(request))}, status=400,
+            request,
+            "accounts/verify_email_failed.html",
+            {"problem": exc.problems[0], "message": exc.problems[0].message(language_of(request))},
+            status=400,
         )
     messages.success(request, _("Email terverifikasi."))
     return redirect("accounts:verify" if request.user.is_authenticated else "accounts:login")

@@ -76,13 +76,17 @@ def show(request: HttpRequest) -> AttemptOut:
     return attempt_out(attempt)
 
 
-@router.put("/answers", response={200: AttemptOut, 409: ErrorsOut, 422: ErrorsOut},
-            summary="Save answers while time remains")
+@router.put(
+    "/answers", response={200: AttemptOut, 409: ErrorsOut, 422: ErrorsOut}, summary="Save answers while time remains"
+)
 def save(request: HttpRequest, payload: AnswersIn) -> AttemptOut:
     return attempt_out(actions.save_answers(request.auth, payload.answers))  # type: ignore[attr-defined]
 
 
-@router.post("/submit", response={200: AttemptOut, 409: ErrorsOut, 422: ErrorsOut},
-             summary="Finish the attempt; answers after the deadline are not counted")
+@router.post(
+    "/submit",
+    response={200: AttemptOut, 409: ErrorsOut, 422: ErrorsOut},
+    summary="Finish the attempt; answers after the deadline are not counted",
+)
 def submit(request: HttpRequest, payload: AnswersIn) -> AttemptOut:
     return attempt_out(actions.submit_attempt(request.auth, payload.answers))  # type: ignore[attr-defined]

@@ -15,7 +15,8 @@ from prakerja.core.errors import DomainError, language_of
 
 def _answers_from(request: HttpRequest) -> dict[str, int]:
     answers = {}
-    for key, value in request.POST.items():
+    for key in request.POST:
+        value = request.POST.get(key, "")
         if key.startswith("q_") and value.isdigit():
             answers[key[2:]] = int(value)
     return answers
@@ -33,8 +34,8 @@ def test(request: HttpRequest) -> HttpResponse:
                 actions.save_answers(user, _answers_from(request))  # type: ignore[arg-type]
                 return HttpResponse(status=204)
             elif action == "submit":
-                attempt = actions.submit_attempt(user, _answers_from(request))  # type: ignore[arg-type]
-                if attempt.late:
+                finished = actions.submit_attempt(user, _answers_from(request))  # type: ignore[arg-type]
+                if finished.late:
                     messages.warning(request, _("Waktu habis: jawaban yang terlambat tidak dihitung."))
                 else:
                     messages.success(request, _("Tes selesai."))
@@ -46,7 +47,7 @@ def test(request: HttpRequest) -> HttpResponse:
                 messages.error(request, f"{problem.message(language_of(request))} ({problem.code})")
         return redirect("aptitude:test")
     attempt = actions.current_attempt(user)  # type: ignore[arg-type]
-    context = {"attempt": attempt}
+    context: dict[str, object] = {"attempt": attempt}
     if attempt is not None and attempt.finished_at is None:
         context["questions"] = actions.questions_for(attempt)
         context["seconds_left"] = max(0, int((attempt.deadline_at - clock.now()).total_seconds()))

@@ -22,8 +22,14 @@ class Rules:
     max_age: int = 64
     kk_recipient_cap: int = 2
     excluded_occupations: Sequence[str] = (
-        "state_official", "dprd_member", "civil_servant", "military", "police",
-        "village_head", "village_official", "soe_director",
+        "state_official",
+        "dprd_member",
+        "civil_servant",
+        "military",
+        "police",
+        "village_head",
+        "village_official",
+        "soe_director",
     )
 
 

@@ -7,7 +7,9 @@ from django import forms
 from prakerja.core.errors import Problem
 
 
-def add_problems(form: forms.Form, problems: list[Problem], language: str, aliases: dict[str, str] | None = None) -> None:
+def add_problems(
+    form: forms.Form, problems: list[Problem], language: str, aliases: dict[str, str] | None = None
+) -> None:
     """Attach each problem to its field (or to the form), message followed by the stable code.
 
     The code is shown so a help desk or complaint can quote it exactly.

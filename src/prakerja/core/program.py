@@ -15,8 +15,14 @@ DEFAULTS: dict[str, Any] = {
     "kk_recipient_cap": 2,
     "training_balance": 3_500_000,
     "excluded_occupations": [
-        "state_official", "dprd_member", "civil_servant", "military", "police",
-        "village_head", "village_official", "soe_director",
+        "state_official",
+        "dprd_member",
+        "civil_servant",
+        "military",
+        "police",
+        "village_head",
+        "village_official",
+        "soe_director",
     ],
     # Basic aptitude test (TKD)
     "tkd_minutes": 40,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router, Schema
 
@@ -16,15 +18,15 @@ class RegionOut(Schema):
 
 
 @router.get("/provinces", response=list[RegionOut])
-def provinces(request: HttpRequest) -> list[dict[str, str]]:
-    return list(Province.objects.values("code", "name"))
+def provinces(request: HttpRequest) -> list[dict[str, Any]]:
+    return [dict(row) for row in Province.objects.values("code", "name")]
 
 
 @router.get("/provinces/{code}/regencies", response=list[RegionOut])
-def regencies(request: HttpRequest, code: str) -> list[dict[str, str]]:
-    return list(Regency.objects.filter(province_id=code[:2]).values("code", "name"))
+def regencies(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    return [dict(row) for row in Regency.objects.filter(province_id=code[:2]).values("code", "name")]
 
 
 @router.get("/regencies/{code}/districts", response=list[RegionOut])
-def districts(request: HttpRequest, code: str) -> list[dict[str, str]]:
-    return list(District.objects.filter(regency_id=code[:4]).values("code", "name"))
+def districts(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    return [dict(row) for row in District.objects.filter(regency_id=code[:4]).values("code", "name")]

@@ -33,22 +33,28 @@ def load_regions() -> LoadSummary:
 
     Province.objects.bulk_create(
         [Province(code=c, name=n) for c, n in provinces.items()],
-        update_conflicts=True, unique_fields=["code"], update_fields=["name"],
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name"],
     )
     Regency.objects.bulk_create(
-        [
-            Regency(code=c, province_id=p, name=n, is_city=n.startswith("Kota "))
-            for c, (p, n) in regencies.items()
-        ],
-        update_conflicts=True, unique_fields=["code"], update_fields=["name", "province", "is_city"],
+        [Regency(code=c, province_id=p, name=n, is_city=n.startswith("Kota ")) for c, (p, n) in regencies.items()],
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "province", "is_city"],
     )
     District.objects.bulk_create(
-        districts, batch_size=2000,
-        update_conflicts=True, unique_fields=["code"], update_fields=["name", "regency"],
+        districts,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "regency"],
     )
     FormerRegency.objects.bulk_create(
         [FormerRegency(code=c, name=n, successor_id=s, changed_year=y) for c, n, s, y in FORMER_REGENCIES],
-        update_conflicts=True, unique_fields=["code"], update_fields=["name", "successor", "changed_year"],
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "successor", "changed_year"],
     )
     return LoadSummary(
         provinces=Province.objects.count(),

@@ -73,9 +73,14 @@ def submit_identity(user: User, data: dict[str, Any], *, ip: str | None = None) 
             locked.identity_verified_at = clock.now()
             locked.save()
             audit.record(
-                "identity.verified", locked, actor=user, ip=ip,
-                after={"ktp_district": identity.ktp_district.code,
-                       "domicile_district": identity.domicile_district.code},
+                "identity.verified",
+                locked,
+                actor=user,
+                ip=ip,
+                after={
+                    "ktp_district": identity.ktp_district.code,
+                    "domicile_district": identity.domicile_district.code,
+                },
             )
     except IntegrityError:
         # Another account stored the same NIK between our check and our write.

@@ -191,8 +191,11 @@ def get_declaration(request: HttpRequest) -> DeclarationOut:
     )
 
 
-@router.post("/declaration", response={200: DeclarationOut, 409: ErrorsOut, 422: ErrorsOut},
-             summary="Accept the declaration and consent (the version read)")
+@router.post(
+    "/declaration",
+    response={200: DeclarationOut, 409: ErrorsOut, 422: ErrorsOut},
+    summary="Accept the declaration and consent (the version read)",
+)
 def post_declaration(request: HttpRequest, payload: DeclarationIn) -> DeclarationOut:
     accepted = actions.accept_declaration(request.auth, payload.version, ip=client_ip(request))  # type: ignore[attr-defined]
     return DeclarationOut(

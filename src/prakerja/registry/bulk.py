@@ -14,8 +14,8 @@ from itertools import islice
 from django.db import transaction
 
 from prakerja.accounts.models import User
-from prakerja.aptitude.models import Attempt
 from prakerja.aptitude.actions import current_period
+from prakerja.aptitude.models import Attempt
 from prakerja.core import clock
 from prakerja.core.program import setting
 from prakerja.registry import declaration
@@ -52,14 +52,20 @@ def _load_chunk(
 ) -> int:
     niks = {p.nik for p in chunk}
     taken = set(CivilRegistryRecord.objects.filter(nik__in=niks).values_list("nik", flat=True))
-    taken |= set(Person.objects.filter(nik__in=niks).values_list("nik", flat=True))
+    taken |= {nik for nik in Person.objects.filter(nik__in=niks).values_list("nik", flat=True) if nik}
     fresh = [p for p in chunk if p.nik not in taken]
     if not fresh:
         return 0
     CivilRegistryRecord.objects.bulk_create(
         [
-            CivilRegistryRecord(nik=p.nik, kk_number=p.kk_number, full_name=p.full_name,
-                                birth_date=p.birth_date, gender=p.gender, mother_name=p.mother_name)
+            CivilRegistryRecord(
+                nik=p.nik,
+                kk_number=p.kk_number,
+                full_name=p.full_name,
+                birth_date=p.birth_date,
+                gender=p.gender,
+                mother_name=p.mother_name,
+            )
             for p in fresh
         ],
         batch_size=1000,
@@ -80,13 +86,28 @@ def _load_chunk(
     persons = Person.objects.bulk_create(
         [
             Person(
-                user=user, nik=p.nik, kk_number=p.kk_number, full_name=p.full_name, birth_date=p.birth_date,
-                gender=p.gender, mother_name=p.mother_name, ktp_district_id=p.district_code, address=p.address,
-                domicile_district_id=p.district_code, identity_verified_at=now, education=p.education,
-                employment_status=p.employment_status, occupation=p.occupation, in_formal_education=False,
-                disability=p.disability, former_migrant_worker=p.former_migrant_worker,
-                prior_training=p.prior_training, marital_status=p.marital_status, dependents=p.dependents,
-                desired_topic=p.desired_topic, profile_completed_at=now,
+                user=user,
+                nik=p.nik,
+                kk_number=p.kk_number,
+                full_name=p.full_name,
+                birth_date=p.birth_date,
+                gender=p.gender,
+                mother_name=p.mother_name,
+                ktp_district_id=p.district_code,
+                address=p.address,
+                domicile_district_id=p.district_code,
+                identity_verified_at=now,
+                education=p.education,
+                employment_status=p.employment_status,
+                occupation=p.occupation,
+                in_formal_education=False,
+                disability=p.disability,
+                former_migrant_worker=p.former_migrant_worker,
+                prior_training=p.prior_training,
+                marital_status=p.marital_status,
+                dependents=p.dependents,
+                desired_topic=p.desired_topic,
+                profile_completed_at=now,
             )
             for user, p in zip(users, fresh, strict=True)
         ],
@@ -98,8 +119,17 @@ def _load_chunk(
     )
     Attempt.objects.bulk_create(
         [
-            Attempt(user=user, period=period, started_at=now, deadline_at=now, finished_at=now,
-                    question_codes=[], answers={}, score=10 + p.index % 11, max_score=20)
+            Attempt(
+                user=user,
+                period=period,
+                started_at=now,
+                deadline_at=now,
+                finished_at=now,
+                question_codes=[],
+                answers={},
+                score=10 + p.index % 11,
+                max_score=20,
+            )
             for user, p in zip(users, fresh, strict=True)
         ],
         batch_size=1000,

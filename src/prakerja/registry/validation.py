@@ -144,8 +144,16 @@ def check_identity(data: dict[str, Any], *, today: dt.date) -> tuple[IdentityInp
 
 
 PROFILE_FIELDS = (
-    "education", "employment_status", "occupation", "in_formal_education", "disability",
-    "former_migrant_worker", "prior_training", "marital_status", "dependents", "desired_topic",
+    "education",
+    "employment_status",
+    "occupation",
+    "in_formal_education",
+    "disability",
+    "former_migrant_worker",
+    "prior_training",
+    "marital_status",
+    "dependents",
+    "desired_topic",
 )
 
 
@@ -167,9 +175,7 @@ def check_profile(data: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Pro
     problems: list[Problem] = []
     clean: dict[str, Any] = {
         "education": _choice(data.get("education"), "education", Education, problems),
-        "employment_status": _choice(
-            data.get("employment_status"), "employment_status", EmploymentStatus, problems
-        ),
+        "employment_status": _choice(data.get("employment_status"), "employment_status", EmploymentStatus, problems),
         "occupation": _choice(data.get("occupation"), "occupation", Occupation, problems),
         "marital_status": _choice(data.get("marital_status"), "marital_status", MaritalStatus, problems),
         "desired_topic": _text(data.get("desired_topic"), "desired_topic", 100, problems),

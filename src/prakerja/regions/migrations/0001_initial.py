@@ -5,58 +5,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Province',
+            name="Province",
             fields=[
-                ('code', models.CharField(max_length=2, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=100)),
+                ("code", models.CharField(max_length=2, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=100)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Regency',
+            name="Regency",
             fields=[
-                ('code', models.CharField(max_length=4, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=100)),
-                ('is_city', models.BooleanField(default=False)),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='regencies', to='regions.province')),
+                ("code", models.CharField(max_length=4, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=100)),
+                ("is_city", models.BooleanField(default=False)),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="regencies", to="regions.province"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'regencies',
-                'ordering': ['code'],
+                "verbose_name_plural": "regencies",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='FormerRegency',
+            name="FormerRegency",
             fields=[
-                ('code', models.CharField(max_length=4, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=100)),
-                ('changed_year', models.PositiveSmallIntegerField()),
-                ('successor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='former_codes', to='regions.regency')),
+                ("code", models.CharField(max_length=4, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=100)),
+                ("changed_year", models.PositiveSmallIntegerField()),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="former_codes", to="regions.regency"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'former regencies',
-                'ordering': ['code'],
+                "verbose_name_plural": "former regencies",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('code', models.CharField(max_length=6, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=100)),
-                ('regency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='districts', to='regions.regency')),
+                ("code", models.CharField(max_length=6, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "regency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="districts", to="regions.regency"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
     ]

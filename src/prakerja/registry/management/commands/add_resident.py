@@ -19,8 +19,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         try:
-            add_resident(nik=o["nik"], kk=o["kk"], name=o["name"], birth_date=o["birth_date"],
-                         gender=o["gender"], mother_name=o["mother_name"])
+            add_resident(
+                nik=o["nik"],
+                kk=o["kk"],
+                name=o["name"],
+                birth_date=o["birth_date"],
+                gender=o["gender"],
+                mother_name=o["mother_name"],
+            )
         except DomainError as exc:
             raise CommandError("; ".join(f"{p.code}: {p.message('en')}" for p in exc.problems)) from None
         except RuntimeError as exc:

@@ -36,11 +36,14 @@ class Command(BaseCommand):
             sys.stderr.write(f"\r[{bar:<30}] {done:,}/{total:,} people ({added:,} new) {rate:,.0f}/s")
             sys.stderr.flush()
 
-        added = bulk.load(people(o["seed"], total, clock.today()), seed=o["seed"],
-                          password_hash=password_hash, progress=progress)
+        added = bulk.load(
+            people(o["seed"], total, clock.today()), seed=o["seed"], password_hash=password_hash, progress=progress
+        )
         sys.stderr.write("\n")
         elapsed = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(
-            f"{added:,} new applicants and residents ({total - added:,} already present) "
-            f"in {elapsed:.1f} s, {total / max(elapsed, 1e-6):,.0f} people/s."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{added:,} new applicants and residents ({total - added:,} already present) "
+                f"in {elapsed:.1f} s, {total / max(elapsed, 1e-6):,.0f} people/s."
+            )
+        )

@@ -11,11 +11,13 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("seed-demo publishes known passwords and is refused when PRAKERJA_ENV=production")
         counts = seed_demo()
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {counts['districts']:,} districts, {counts['questions']} test questions, "
-            f"{counts['residents']} demo residents."
-        ))
-        self.stdout.write("\nDemo log-ins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {counts['districts']:,} districts, {counts['questions']} test questions, "
+                f"{counts['residents']} demo residents."
+            )
+        )
+        self.stdout.write(f"\nDemo log-ins (password for all: {DEMO_PASSWORD})")
         for login in LOGINS:
             self.stdout.write(f"  {login.email:<24} {login.note}")
         self.stdout.write("\nResidents in the civil-registry double you can register as (identity page):")
