@@ -180,7 +180,7 @@ def test_identity_format_problems_come_all_at_once(verified_api, resident):
         "NIK_BIRTH_DATE_MISMATCH",
         "NIK_UNKNOWN_REGENCY",
     ]
-    assert {e["field"] for e in r.json()["errors"]} == {"nik", "kk_number", "district_code", "full_name"}
+    assert {e["field"] for e in r.json()["errors"]} == {"nik", "kk_number", "district_code", "full_name", "birth_date"}
 
 
 def test_nik_must_agree_with_birth_date_and_gender(verified_api, resident):
