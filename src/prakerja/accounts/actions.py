@@ -38,8 +38,9 @@ def check_registration(email: str, password: str, phone: str) -> tuple[str, str,
     problems: list[Problem] = []
     email = (email or "").strip().lower()
     try:
-        if len(email) > 254:
-            raise ValidationError("too long")
+        if len(email) > 254 or not _visible_ascii(email):
+            # Invisible or look-alike characters would make a second account for the same address.
+            raise ValidationError("not a plain address")
         validate_email(email)
     except ValidationError:
         problems.append(Problem("EMAIL_INVALID", "email"))
@@ -61,6 +62,10 @@ def check_registration(email: str, password: str, phone: str) -> tuple[str, str,
         except ValidationError as exc:
             problems.append(Problem("PASSWORD_WEAK", "password", {"detail": " ".join(exc.messages)}))
     return email, normalized_phone or "", problems
+
+
+def _visible_ascii(text: str) -> bool:
+    return text.isascii() and text.isprintable() and " " not in text
 
 
 def register(email: str, password: str, phone: str, *, ip: str | None = None) -> User:
@@ -164,7 +169,13 @@ def log_in(request: object, email: str, password: str, ip: str) -> User:
     wait = throttle.retry_after(ip, email)
     if wait:
         raise fail("RATE_LIMITED", None, status=429, retry_after=wait)
-    user = django_authenticate(request, username=email, password=(password or "")[:128])  # type: ignore[arg-type]
+    # No account has an address with invisible characters (registration refuses them), and a NUL
+    # byte must never reach PostgreSQL: refuse without a query.
+    user = (
+        django_authenticate(request, username=email, password=(password or "")[:128])  # type: ignore[arg-type]
+        if _visible_ascii(email)
+        else None
+    )
     if user is None:
         throttle.record_failure(ip, email)
         raise fail("LOGIN_FAILED", None, status=401)

@@ -38,8 +38,11 @@ def record_failure(ip: str, email: str) -> None:
     for kind, value in (("per_ip", ip), ("per_account", email.lower())):
         _limit, window = _limits()[kind]
         key = _key(kind, value)
-        count, started = cache.get(key) or (0, clock.now().timestamp())
-        cache.set(key, (count + 1, started), timeout=window)
+        now = clock.now().timestamp()
+        count, started = cache.get(key) or (0, now)
+        # Keep the window fixed at its first failure: renewing it on every failure would keep a
+        # person locked out past the wait we announced.
+        cache.set(key, (count + 1, started), timeout=max(1, int(started + window - now)))
 
 
 def record_success(email: str) -> None:

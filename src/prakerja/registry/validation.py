@@ -81,7 +81,8 @@ def _district(value: Any, field: str, problems: list[Problem], *, required: bool
         if required:
             problems.append(Problem("FIELD_REQUIRED", field))
         return None
-    district = District.objects.filter(code=code).select_related("regency").first() if len(code) == 6 else None
+    valid_shape = len(code) == 6 and code.isascii() and code.isdigit()
+    district = District.objects.filter(code=code).select_related("regency").first() if valid_shape else None
     if district is None:
         problems.append(Problem("DISTRICT_UNKNOWN", field))
     return district
