@@ -163,7 +163,8 @@ def test_wrong_sms_code_is_refused_and_counted():
 
 
 @pytest.mark.parametrize(("wrong_codes", "status"), [(4, 200), (5, 429)])
-def test_right_code_is_refused_after_five_wrong_ones(wrong_codes, status):
+def test_right_code_is_refused_after_five_wrong_ones(frozen_clock, wrong_codes, status):
+    frozen_clock(T0)
     client, user = register()
     code = last_sms_code(user.phone)
     for _ in range(wrong_codes):
@@ -173,7 +174,8 @@ def test_right_code_is_refused_after_five_wrong_ones(wrong_codes, status):
     if status == 429:
         assert only(r) == (429, "OTP_TOO_MANY_ATTEMPTS", "code")
         assert account(client)["phone_verified"] is False
-        # The way out: a new code.
+        # The way out: a new code, a minute later.
+        frozen_clock(T0 + dt.timedelta(seconds=61))
         assert client.post("/auth/resend-phone-code").status_code == 202
         assert client.post("/auth/verify-phone", {"code": last_sms_code(user.phone)}).status_code == 200
     assert account(client)["phone_verified"] is True
@@ -195,15 +197,34 @@ def test_sms_code_expires_after_ten_minutes(frozen_clock, minutes_later, expired
     assert account(client)["phone_verified"] is True
 
 
-def test_resend_gives_a_new_code_and_the_old_one_stops_working():
+def test_resend_gives_a_new_code_and_the_old_one_stops_working(frozen_clock):
+    frozen_clock(T0)
     client, user = register()
     old = last_sms_code(user.phone)
+    frozen_clock(T0 + dt.timedelta(seconds=61))
     assert client.post("/auth/resend-phone-code").status_code == 202
     assert len(outbox.messages_for(user.phone, "sms")) == 2
     new = last_sms_code(user.phone)
     assert only(client.post("/auth/verify-phone", {"code": old})) == (422, "OTP_INVALID", "code")
     assert client.post("/auth/verify-phone", {"code": new}).status_code == 200
     assert account(client)["phone_verified"] is True
+
+
+def test_resend_is_limited_to_one_a_minute_and_six_a_day(frozen_clock):
+    """An open resend button must not flood a phone (or the SMS budget)."""
+    frozen_clock(T0)
+    client, user = register()
+    r = client.post("/auth/resend-phone-code")
+    assert only(r) == (429, "RATE_LIMITED", None)
+    assert "61 detik" in r.json()["errors"][0]["message"]
+    for minute in range(1, 6):
+        frozen_clock(T0 + dt.timedelta(minutes=minute))
+        assert client.post("/auth/resend-phone-code").status_code == 202
+    frozen_clock(T0 + dt.timedelta(minutes=30))
+    assert only(client.post("/auth/resend-phone-code")) == (429, "RATE_LIMITED", None)
+    assert len(outbox.messages_for(user.phone, "sms")) == 6
+    frozen_clock(T0 + dt.timedelta(days=1, seconds=1))
+    assert client.post("/auth/resend-phone-code").status_code == 202
 
 
 # --- phone numbers ------------------------------------------------------------------------------

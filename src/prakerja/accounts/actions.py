@@ -138,6 +138,24 @@ def send_phone_otp(user: User) -> None:
     send_sms(user.phone, f"Kode verifikasi Kartu Prakerja: {code}. Jangan berikan kode ini kepada siapa pun.")
 
 
+def resend_phone_otp(user: User) -> None:
+    """A new SMS code on request, at most one a minute and a few a day: each SMS costs money,
+    and an open resend button is a way to flood someone's phone."""
+    now = clock.now()
+    sent = PhoneOtp.objects.filter(user=user, created_at__gt=now - dt.timedelta(days=1))
+    latest = sent.order_by("-created_at").values_list("created_at", flat=True).first()
+    cooldown = dt.timedelta(seconds=setting("otp_resend_seconds"))
+    if latest is not None and now - latest < cooldown:
+        wait = int((latest + cooldown - now).total_seconds()) + 1
+        raise fail("RATE_LIMITED", None, status=429, retry_after=wait)
+    if sent.count() >= setting("otp_daily_max"):
+        oldest = sent.order_by("created_at").values_list("created_at", flat=True).first()
+        assert oldest is not None
+        wait = int((oldest + dt.timedelta(days=1) - now).total_seconds()) + 1
+        raise fail("RATE_LIMITED", None, status=429, retry_after=wait)
+    send_phone_otp(user)
+
+
 def verify_phone(user: User, code: str) -> None:
     """Check the newest SMS code; a wrong code is counted, and the count is kept."""
     with transaction.atomic():

@@ -102,7 +102,12 @@ def verify_phone(request: HttpRequest, payload: VerifyPhoneIn) -> AccountOut:
     return account_out(user)
 
 
-@router.post("/resend-phone-code", auth=bearer, response={202: None}, summary="Send a new SMS code")
+@router.post(
+    "/resend-phone-code",
+    auth=bearer,
+    response={202: None, 429: ErrorsOut},
+    summary="Send a new SMS code (one a minute)",
+)
 def resend_phone_code(request: HttpRequest) -> Status[None]:
-    actions.send_phone_otp(request.auth)  # type: ignore[attr-defined]
+    actions.resend_phone_otp(request.auth)  # type: ignore[attr-defined]
     return Status(202, None)

@@ -65,7 +65,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:verify")
         if action == "resend-sms":
             try:
-                actions.send_phone_otp(user)  # type: ignore[arg-type]
+                actions.resend_phone_otp(user)  # type: ignore[arg-type]
             except DomainError as exc:
                 messages.error(request, exc.problems[0].message(language_of(request)))
             else:

@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     # Accounts
     "otp_ttl_minutes": 10,
     "otp_max_attempts": 5,
+    "otp_resend_seconds": 60,
+    "otp_daily_max": 6,
     "email_token_ttl_hours": 72,
     "declaration_version": "2024.1",
 }
