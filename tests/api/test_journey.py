@@ -264,3 +264,18 @@ def test_profile_problems(verified_api, resident):
     assert codes(r) == ["FIELD_REQUIRED"] and r.json()["errors"][0]["field"] == "disability"
     r = client.put("/me/profile", PROFILE | {"dependents": "banyak"})
     assert codes(r) == ["INVALID_TYPE"]
+
+
+def test_identity_page_shows_every_problem_at_once(client, verified_api, resident):
+    """A person on a slow connection sees all that is wrong after one submission, each with its code."""
+    from prakerja.accounts.models import User
+
+    verified_api("halaman@contoh.id")
+    client.force_login(User.objects.get(email="halaman@contoh.id"))
+    page = client.post("/peserta/identitas/", {"nik": "3199014107990002", "kk_number": "12", "full_name": "Siti"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    for code in ("NIK_UNKNOWN_REGENCY", "KK_NOT_16_DIGITS"):
+        assert code in html
+    assert 'aria-invalid="true"' in html
+    assert Person.objects.get(user__email="halaman@contoh.id").nik is None

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from prakerja.core import clock
 from prakerja.core.errors import DomainError, language_of
 from prakerja.core.forms import add_problems
 from prakerja.core.requests import client_ip
@@ -15,6 +16,7 @@ from prakerja.registry import actions, declaration
 from prakerja.registry.api import mask_nik
 from prakerja.registry.forms import DeclarationForm, IdentityForm, ProfileForm
 from prakerja.registry.journey import journey
+from prakerja.registry.validation import check_identity
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -52,6 +54,11 @@ def identity(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Identitas Anda cocok dengan data Dukcapil dan sudah tersimpan."))
             return redirect("registry:profile")
+    elif request.method == "POST":
+        # Show every problem in one round trip (a slow connection makes each retry costly):
+        # the rule checks too, for the fields the form itself accepted.
+        _identity, problems = check_identity(request.POST.dict(), today=clock.today())
+        add_problems(form, [p for p in problems if p.field not in form.errors], language_of(request))
     return render(request, "registry/identity.html", {"form": form})
 
 
