@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from prakerja.accounts.api import router as auth_router
 from prakerja.aptitude.api import router as test_router
+from prakerja.batches.api import router as batches_router
 from prakerja.core.errors import DomainError, Problem, language_of
 from prakerja.regions.api import router as regions_router
 from prakerja.registry.api import router as me_router
@@ -101,3 +102,4 @@ api.add_router("/auth", auth_router)
 api.add_router("/me", me_router)
 api.add_router("/me/test", test_router)
 api.add_router("/regions", regions_router)
+api.add_router("", batches_router)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "prakerja.registry",
     "prakerja.aptitude",
     "prakerja.batches",
+    "prakerja.payments",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +111,16 @@ CACHES = {
     )
 }
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background work: the database queue (run `prakerja db_worker`) in production; in development and
+# tests tasks run at once, so a laptop needs no worker to see its emails and SMS in the outbox.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND",
+            "django_tasks_db.DatabaseBackend" if PRODUCTION else "django_tasks.backends.immediate.ImmediateBackend",
+        )
+    }
+}
 
 # --- passwords ------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -189,5 +199,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }

@@ -25,7 +25,7 @@ class OutboxSmsBackend:
     def send(self, phone: str, text: str) -> None:
         outbox.write("sms", phone, text)
         # The number is personal data: log only that a message went out.
-        logger.info("sms queued to outbox")
+        logger.debug("sms queued to outbox")
 
 
 def send_sms(phone: str, text: str) -> None:

@@ -96,3 +96,31 @@ def problems(facts: Facts, rules: Rules) -> list[Problem]:
 
 def codes(facts: Facts, rules: Rules) -> list[str]:
     return [p.code for p in problems(facts, rules)]
+
+
+def _years_before(on: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` earlier; 29 February becomes 28 February in a common year."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:
+        return dt.date(on.year - years, 2, 28)
+
+
+def birth_date_bounds(on: dt.date, rules: Rules) -> tuple[dt.date, dt.date]:
+    """(earliest, latest) birth dates of people aged min_age..max_age on ``on``, both inclusive.
+
+    Lets a set-based selection test ages with two date comparisons; agrees with :func:`age_on`
+    (tested over every day of several leap cycles).
+    """
+    latest = _years_before(on, rules.min_age)
+    earliest = _years_before(on, rules.max_age + 1) + dt.timedelta(days=1)
+    return earliest, latest
+
+
+def tier_of(employment_status: str, prior_training: bool, tiers: Sequence[dict[str, list[object]]]) -> int:
+    """Priority tier (1 = first): the first tier whose every field matches one of its values."""
+    facts = {"employment_status": employment_status, "prior_training": prior_training}
+    for number, tier in enumerate(tiers, start=1):
+        if all(facts.get(field) in values for field, values in tier.items()):
+            return number
+    return len(tiers) + 1

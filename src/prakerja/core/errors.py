@@ -145,6 +145,52 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The declaration and consent have not been given.",
     ),
     "TEST_NOT_TAKEN": ("Tes Kemampuan Dasar belum diikuti.", "The basic aptitude test has not been taken."),
+    # batches
+    "BATCH_NOT_FOUND": ("Gelombang tidak ditemukan.", "Batch not found."),
+    "BATCH_NUMBER_TAKEN": ("Nomor gelombang sudah dipakai.", "This batch number is already used."),
+    "BATCH_DATES_INVALID": (
+        "Waktu tutup harus sesudah waktu buka.",
+        "The closing time must be after the opening time.",
+    ),
+    "BATCH_QUOTA_INVALID": ("Kuota harus lebih dari nol.", "The quota must be more than zero."),
+    "BATCH_OVERLAP": (
+        "Jadwal gelombang bertumpang tindih dengan gelombang {other}.",
+        "The batch's dates overlap batch {other}.",
+    ),
+    "BATCH_NOT_DRAFT": ("Gelombang sudah dibuka sebelumnya.", "The batch has already been opened."),
+    "BATCH_NOT_OPEN": ("Gelombang tidak sedang dibuka.", "The batch is not open."),
+    "BATCH_STILL_OPEN": (
+        "Gelombang masih dibuka; tutup dahulu sebelum seleksi.",
+        "The batch is still open; close it before selection.",
+    ),
+    "BATCH_NOT_CLOSED": ("Gelombang belum ditutup.", "The batch has not been closed."),
+    "BATCH_ALREADY_SELECTED": ("Seleksi gelombang ini sudah dijalankan.", "This batch has already been selected."),
+    "BATCH_NOT_SELECTED": (
+        "Seleksi belum dijalankan; pengumuman belum dapat dibuat.",
+        "Selection has not run yet; nothing can be announced.",
+    ),
+    "BATCH_ALREADY_ANNOUNCED": ("Hasil gelombang ini sudah diumumkan.", "This batch has already been announced."),
+    "BATCH_NOT_IN_WINDOW": (
+        "Pendaftaran gelombang ini dibuka {opens} sampai {closes}.",
+        "Applications to this batch are accepted from {opens} to {closes}.",
+    ),
+    "QUOTA_TABLE_MISMATCH": (
+        "Jumlah kuota per wilayah ({sum}) tidak sama dengan kuota total ({total}).",
+        "The regional quotas add up to {sum}, not the total of {total}.",
+    ),
+    "QUOTA_REGION_UNKNOWN": ("Kode wilayah kuota tidak dikenal: {code}.", "Unknown quota region code: {code}."),
+    "QUOTA_TABLE_REQUIRED": ("Tabel kuota per wilayah wajib diisi.", "A regional quota table is required."),
+    "ALREADY_APPLIED": ("Anda sudah bergabung ke gelombang ini.", "You have already joined this batch."),
+    "NO_PLACES_TO_POOL": (
+        "Tidak ada kuota dari kepesertaan yang dicabut untuk dikumpulkan.",
+        "There are no revoked places to pool.",
+    ),
+    # selection results
+    "SELECTED": ("Terpilih sebagai penerima.", "Selected as a recipient."),
+    "QUOTA_FILLED_IN_REGION": (
+        "Kuota wilayah Anda sudah terpenuhi oleh pendaftar dengan urutan undian lebih awal.",
+        "Your region's quota was filled by applicants drawn before you.",
+    ),
 }
 
 

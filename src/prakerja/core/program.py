@@ -14,6 +14,9 @@ DEFAULTS: dict[str, Any] = {
     "max_age": 64,
     "kk_recipient_cap": 2,
     "training_balance": 3_500_000,
+    # Selection priority: laid off or unemployed first, then never trained before, then the rest.
+    "selection_tiers": [{"employment_status": ["unemployed", "laid_off"]}, {"prior_training": [False]}],
+    "first_purchase_days": 15,
     "excluded_occupations": [
         "state_official",
         "dprd_member",

@@ -61,9 +61,10 @@ class TestOut(Schema):
 
 class MeOut(Schema):
     account: AccountOut
-    state: str = Field(description="registering | eligible | ineligible | recipient | revoked")
+    state: str = Field(description="registering | eligible | ineligible | applied | recipient | revoked")
     next_step: str | None = Field(
-        description="verify_email | verify_phone | identity | profile | declaration | test | apply | null"
+        description="verify_email | verify_phone | identity | profile | declaration | test | apply | buy_training"
+        " | null"
     )
     steps: dict[str, bool]
     eligible: bool
@@ -119,8 +120,8 @@ def me(request: HttpRequest) -> MeOut:
         identity=identity_out(person),
         profile=profile_out(person),
         test=TestOut(taken=state.steps["test"], score=state.test_score, max_score=state.test_max_score),
-        balance=0,  # credited by the ledger when a batch names the person a recipient
-        deadlines=[],
+        balance=state.balance,
+        deadlines=state.deadlines,
     )
 
 

@@ -1,0 +1,243 @@
+"""Selection: one set-based pass over a closed batch's applications.
+
+Steps, all in SQL over the facts frozen at application, inside one transaction
+(an interrupted selection leaves nothing behind and can be run again):
+
+1. Re-check the rules that can change after applying, at the closing date:
+   age (two birth-date bounds), already a recipient, revoked, formal education,
+   excluded occupation.
+2. Family-card cap: per KK, rank the eligible applicants by (tier, draw); the
+   cap minus the card's earlier recipients is how many of them stay eligible;
+   the rest get ``KK_QUOTA_REACHED``.
+3. Quotas: one national pool, or per province / regency, from the batch's
+   fixed table or proportional to the eligible applicants of step 2
+   (largest remainder, so the parts add up to the total).
+4. Within each region, rank by priority tier (a program setting) and then by
+   the seeded draw ``md5(seed || token)``; the first ``quota`` are selected,
+   the others get ``QUOTA_FILLED_IN_REGION``.
+5. Write every application's status, rank and reason in one UPDATE, and store
+   an audit digest: SHA-256 of the parameters and the ordered inputs and
+   outputs. The same data and seed always give the same results and digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from prakerja.batches import eligibility
+from prakerja.batches.models import Application, Batch, RegionQuota
+from prakerja.batches.quotas import largest_remainder
+
+
+@dataclass(frozen=True)
+class Params:
+    seed: str
+    earliest_birth: str
+    latest_birth: str
+    excluded_occupations: tuple[str, ...]
+    kk_cap: int
+    tiers: tuple[dict[str, list[Any]], ...]
+    allocation: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Params:
+        earliest, latest = data["birth_date_bounds"]
+        return cls(
+            seed=data["seed"],
+            earliest_birth=earliest,
+            latest_birth=latest,
+            excluded_occupations=tuple(data["excluded_occupations"]),
+            kk_cap=data["kk_recipient_cap"],
+            tiers=tuple(data["tiers"]),
+            allocation=data["allocation"],
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "birth_date_bounds": [self.earliest_birth, self.latest_birth],
+            "excluded_occupations": list(self.excluded_occupations),
+            "kk_recipient_cap": self.kk_cap,
+            "tiers": list(self.tiers),
+            "allocation": self.allocation,
+        }
+
+
+def params_for(batch: Batch, rules: eligibility.Rules, tiers: list[dict[str, list[Any]]]) -> Params:
+    from prakerja.core.clock import JAKARTA
+
+    on = batch.closes_at.astimezone(JAKARTA).date()
+    earliest, latest = eligibility.birth_date_bounds(on, rules)
+    return Params(
+        seed=batch.seed,
+        earliest_birth=earliest.isoformat(),
+        latest_birth=latest.isoformat(),
+        excluded_occupations=tuple(rules.excluded_occupations),
+        kk_cap=rules.kk_recipient_cap,
+        tiers=tuple(tiers),
+        allocation=batch.allocation,
+    )
+
+
+def _region_expr(allocation: str) -> str:
+    return {
+        Batch.Allocation.NATIONAL: "''",
+        Batch.Allocation.PROVINCE: "substr(a.regency_code, 1, 2)",
+        Batch.Allocation.REGENCY: "a.regency_code",
+    }[Batch.Allocation(allocation)]
+
+
+def _eligible_ctes(batch: Batch, p: Params) -> tuple[str, list[Any]]:
+    """The WITH clauses shared by counting and writing: base facts, KK ranking, the eligible set."""
+    args: list[Any] = []
+    tier_sql = []
+    for number, tier in enumerate(p.tiers, start=1):
+        conditions = []
+        for field, values in tier.items():
+            if field not in ("employment_status", "prior_training"):
+                raise ValueError(f"unknown tier field {field!r}")
+            conditions.append(f"a.{field} IN ({', '.join(['%s'] * len(values))})")
+            args += values
+        tier_sql.append(f"WHEN {' AND '.join(conditions) or 'TRUE'} THEN {number}")
+    tier_case = f"CASE {' '.join(tier_sql)} ELSE {len(p.tiers) + 1} END" if tier_sql else "1"
+    occupations = ", ".join(["%s"] * len(p.excluded_occupations)) or "NULL"
+    sql = f"""
+    WITH base AS (
+        SELECT a.id, a.kk_number, {_region_expr(p.allocation)} AS region, {tier_case} AS tier,
+               md5(%s || a.token) AS draw,
+               CASE
+                 WHEN a.birth_date < %s OR a.birth_date > %s THEN 'AGE_OUT_OF_RANGE'
+                 WHEN r.status = 'revoked' THEN 'REVOKED'
+                 WHEN a.prior_recipient OR r.id IS NOT NULL THEN 'ALREADY_RECIPIENT'
+                 WHEN a.in_formal_education THEN 'IN_FORMAL_EDUCATION'
+                 WHEN a.occupation IN ({occupations}) THEN 'EXCLUDED_OCCUPATION'
+               END AS fail
+        FROM batches_application a
+        LEFT JOIN batches_recipient r ON r.person_id = a.person_id
+        WHERE a.batch_id = %s
+    ),
+    kk_used AS (
+        SELECT kk_number, COUNT(*) AS used FROM batches_recipient GROUP BY kk_number
+    ),
+    kk_ranked AS (
+        SELECT b.id, b.region, b.tier, b.draw,
+               ROW_NUMBER() OVER (PARTITION BY b.kk_number ORDER BY b.tier, b.draw) + COALESCE(k.used, 0) AS kk_place
+        FROM base b LEFT JOIN kk_used k ON k.kk_number = b.kk_number
+        WHERE b.fail IS NULL
+    ),
+    eligible AS (
+        SELECT id, region, tier, draw FROM kk_ranked WHERE kk_place <= %s
+    )"""
+    args = [*args, p.seed, p.earliest_birth, p.latest_birth, *p.excluded_occupations, batch.pk, p.kk_cap]
+    return sql, args
+
+
+def eligible_counts(batch: Batch, p: Params) -> dict[str, int]:
+    ctes, args = _eligible_ctes(batch, p)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{ctes} SELECT region, COUNT(*) FROM eligible GROUP BY region", args)
+        return {region: count for region, count in cursor.fetchall()}
+
+
+def quotas_for(batch: Batch, counts: dict[str, int]) -> dict[str, int]:
+    if batch.allocation == Batch.Allocation.NATIONAL:
+        return {"": batch.quota}
+    if batch.method == Batch.Method.FIXED:
+        return dict(batch.quotas.values_list("region_code", "quota"))
+    return largest_remainder(batch.quota, counts)
+
+
+def write_results(batch: Batch, p: Params) -> None:
+    """Step 4-5: rank inside each region against its quota and write every application once."""
+    ctes, args = _eligible_ctes(batch, p)
+    sql = f"""{ctes},
+    ranked AS (
+        SELECT e.id, ROW_NUMBER() OVER (PARTITION BY e.region ORDER BY e.tier, e.draw) AS place,
+               COALESCE(q.quota, 0) AS quota
+        FROM eligible e LEFT JOIN batches_regionquota q ON q.batch_id = %s AND q.region_code = e.region
+    ),
+    result AS (
+        SELECT b.id, b.tier, x.place, x.quota,
+               CASE WHEN b.fail IS NOT NULL THEN b.fail
+                    WHEN x.id IS NULL THEN 'KK_QUOTA_REACHED'
+                    WHEN x.place <= x.quota THEN 'SELECTED'
+                    ELSE 'QUOTA_FILLED_IN_REGION' END AS reason
+        FROM base b LEFT JOIN ranked x ON x.id = b.id
+    )
+    UPDATE batches_application SET
+        reason = result.reason,
+        tier = result.tier,
+        rank = result.place,
+        eligible = (result.reason IN ('SELECTED', 'QUOTA_FILLED_IN_REGION')),
+        status = CASE WHEN result.reason = 'SELECTED' THEN 'selected' ELSE 'not_selected' END
+    FROM result WHERE batches_application.id = result.id"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*args, batch.pk])
+
+
+def store_quotas(batch: Batch, quotas: dict[str, int], counts: dict[str, int]) -> None:
+    if batch.method == Batch.Method.FIXED and batch.allocation != Batch.Allocation.NATIONAL:
+        for row in batch.quotas.all():
+            row.eligible = counts.get(row.region_code, 0)
+            row.save(update_fields=["eligible"])
+        return
+    batch.quotas.all().delete()
+    RegionQuota.objects.bulk_create(
+        [
+            RegionQuota(batch=batch, region_code=code, quota=q, eligible=counts.get(code, 0))
+            for code, q in quotas.items()
+        ],
+        batch_size=1000,
+    )
+
+
+def count_selected(batch: Batch) -> None:
+    region = _region_expr(batch.allocation)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {region} AS region, COUNT(*) FROM batches_application a "
+            "WHERE a.batch_id = %s AND a.status = 'selected' GROUP BY region",
+            [batch.pk],
+        )
+        selected = dict(cursor.fetchall())
+    rows = list(batch.quotas.all())
+    for row in rows:
+        row.selected = selected.get(row.region_code, 0)
+    RegionQuota.objects.bulk_update(rows, ["selected"], batch_size=1000)
+
+
+DIGEST_FIELDS = (
+    "public_id",
+    "token",
+    "regency_code",
+    "kk_number",
+    "birth_date",
+    "gender",
+    "occupation",
+    "in_formal_education",
+    "employment_status",
+    "prior_training",
+    "prior_recipient",
+    "status",
+    "eligible",
+    "tier",
+    "rank",
+    "reason",
+)
+
+
+def digest(batch: Batch, p: Params) -> str:
+    """SHA-256 over the parameters, the quotas, then every application's inputs and outputs in id order."""
+    h = hashlib.sha256()
+    h.update(json.dumps(p.as_json(), sort_keys=True).encode())
+    for code, quota in batch.quotas.order_by("region_code").values_list("region_code", "quota"):
+        h.update(f"\nQ{code}:{quota}".encode())
+    rows = Application.objects.filter(batch=batch).order_by("id").values_list(*DIGEST_FIELDS)
+    for row in rows.iterator(chunk_size=20_000):
+        h.update(("\n" + "|".join("" if v is None else str(v) for v in row)).encode())
+    return h.hexdigest()

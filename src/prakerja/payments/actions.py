@@ -1,0 +1,252 @@
+"""Ledger actions: system accounts, transfers and generic journal entries, balance checks.
+
+Every movement of money goes through :func:`post_entry` (or :func:`transfer`,
+its two-line form), which
+
+1. checks the request (whole rupiah, distinct accounts, lines summing to zero);
+2. returns the existing entry when the idempotency key was already used for
+   the same request, and refuses (``IDEMPOTENCY_CONFLICT``) when it was used
+   for a different one;
+3. locks every account of the entry with ``SELECT … FOR UPDATE`` in primary-key
+   order, so two entries touching the same accounts never deadlock;
+4. looks the key up again (a concurrent duplicate may have committed while we
+   waited for the locks), then refuses ``BALANCE_INSUFFICIENT`` when an account
+   that may not go negative would;
+5. writes the entry and its postings, moves the cached balances with ``F()``
+   expressions, and writes an audit row — all in one transaction.
+
+The check constraint on ``LedgerAccount.balance`` stays as the last line of
+defence should anything bypass step 3.
+
+A refused request writes nothing, so its idempotency key stays free: a credit
+refused for lack of budget can be retried under the same key once the budget
+is topped up. On SQLite ``select_for_update`` is a no-op; the settings open
+every transaction with ``BEGIN IMMEDIATE``, which serializes writers instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Coalesce
+
+from prakerja.core import audit, clock
+from prakerja.core.errors import DomainError, Problem, fail
+from prakerja.payments import rules
+from prakerja.payments.models import JournalEntry, LedgerAccount, Posting
+
+STATE_FUNDING = "state_funding"
+PROGRAM_BUDGET = "program_budget"
+TREASURY_RETURNS = "treasury_returns"
+TRAINING_BALANCE_PREFIX = "training_balance:"
+
+_SYSTEM_ACCOUNTS = (
+    (STATE_FUNDING, LedgerAccount.Kind.FUNDING, True),
+    (PROGRAM_BUDGET, LedgerAccount.Kind.BUDGET, False),
+    (TREASURY_RETURNS, LedgerAccount.Kind.TREASURY, False),
+)
+_KEY_MAX = JournalEntry._meta.get_field("idempotency_key").max_length or 120
+_KIND_MAX = JournalEntry._meta.get_field("kind").max_length or 40
+_MEMO_MAX = JournalEntry._meta.get_field("memo").max_length or 300
+
+
+# --- accounts ---------------------------------------------------------------
+def ensure_system_accounts() -> None:
+    """Create the state funding, program budget and treasury returns accounts if missing (idempotent)."""
+    for code, kind, allow_negative in _SYSTEM_ACCOUNTS:
+        LedgerAccount.objects.get_or_create(code=code, defaults={"kind": kind, "allow_negative": allow_negative})
+
+
+def system_account(code: str) -> LedgerAccount:
+    """One of the system accounts by code (``STATE_FUNDING``, ``PROGRAM_BUDGET``, ``TREASURY_RETURNS``)."""
+    ensure_system_accounts()
+    return LedgerAccount.objects.get(code=code)
+
+
+def account_for_person(person: Any) -> LedgerAccount:
+    """The recipient's training-balance account, created on first use."""
+    account, _created = LedgerAccount.objects.get_or_create(
+        code=f"{TRAINING_BALANCE_PREFIX}{person.public_id}",
+        defaults={"kind": LedgerAccount.Kind.TRAINING_BALANCE, "person": person},
+    )
+    return account
+
+
+# --- movements --------------------------------------------------------------
+def transfer(
+    *,
+    source: LedgerAccount,
+    destination: LedgerAccount,
+    amount: int,
+    kind: str,
+    idempotency_key: str,
+    memo: str = "",
+    actor: Any = None,
+) -> JournalEntry:
+    """Move ``amount`` rupiah from ``source`` to ``destination`` once per ``idempotency_key``."""
+    problem = rules.amount_problem(amount)
+    if problem is not None:
+        raise DomainError([problem])
+    if source.pk == destination.pk:
+        raise fail("SAME_ACCOUNT", "destination")
+    return post_entry(
+        kind=kind,
+        idempotency_key=idempotency_key,
+        lines=[(source, -amount), (destination, amount)],
+        memo=memo,
+        actor=actor,
+    )
+
+
+def post_entry(
+    *,
+    kind: str,
+    idempotency_key: str,
+    lines: Sequence[tuple[LedgerAccount, int]],
+    memo: str = "",
+    actor: Any = None,
+) -> JournalEntry:
+    """Write one balanced journal entry (see the module docstring for the steps); returns it.
+
+    A replay with the same key and the same kind and lines returns the first
+    entry and moves nothing; the memo and actor of a replay are ignored.
+    """
+    _check_request(kind, idempotency_key, memo)
+    plain = [(account.code, amount) for account, amount in lines]
+    problems = rules.line_problems(plain)
+    if problems:
+        raise DomainError(problems)
+    fingerprint = rules.fingerprint(kind, plain)
+
+    with transaction.atomic():
+        # Fast path: a replay answers without locking, even when the money has moved on since.
+        existing = _replayed(idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+        locked = {
+            account.pk: account
+            for account in LedgerAccount.objects.select_for_update()
+            .filter(pk__in=[a.pk for a, _ in lines])
+            .order_by("pk")
+        }
+        # A duplicate of this request may have committed while we waited for the locks.
+        existing = _replayed(idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+        if len(locked) != len(lines):
+            raise LedgerAccount.DoesNotExist("every account of an entry must be saved first")
+        _check_funds(lines, locked)
+        try:
+            # A savepoint: a duplicate key inserted concurrently must not poison the caller's transaction.
+            with transaction.atomic():
+                entry = JournalEntry.objects.create(
+                    at=clock.now(),
+                    kind=kind,
+                    memo=memo,
+                    idempotency_key=idempotency_key,
+                    actor=actor if getattr(actor, "pk", None) else None,
+                    request_fingerprint=fingerprint,
+                )
+                Posting.objects.bulk_create(
+                    Posting(entry=entry, account=account, amount=amount) for account, amount in lines
+                )
+                for account, amount in lines:
+                    LedgerAccount.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
+        except IntegrityError:
+            existing = _replayed(idempotency_key, fingerprint)
+            if existing is not None:
+                return existing
+            raise
+        for account, amount in lines:
+            account.balance = locked[account.pk].balance + amount
+        audit.record(
+            "ledger.entry",
+            entry,
+            actor=actor,
+            after={
+                "kind": kind,
+                "idempotency_key": idempotency_key,
+                "memo": memo,
+                "postings": [{"account": account.code, "amount": amount} for account, amount in lines],
+            },
+        )
+    return entry
+
+
+def _check_request(kind: str, idempotency_key: str, memo: str) -> None:
+    problems: list[Problem] = []
+    if not isinstance(idempotency_key, str) or not idempotency_key.strip():
+        problems.append(Problem("FIELD_REQUIRED", "idempotency_key"))
+    elif len(idempotency_key) > _KEY_MAX:
+        problems.append(Problem("TOO_LONG", "idempotency_key", {"max": _KEY_MAX}))
+    if not isinstance(kind, str) or not kind.strip():
+        problems.append(Problem("FIELD_REQUIRED", "kind"))
+    elif len(kind) > _KIND_MAX:
+        problems.append(Problem("TOO_LONG", "kind", {"max": _KIND_MAX}))
+    if not isinstance(memo, str):
+        problems.append(Problem("INVALID_TYPE", "memo"))
+    elif len(memo) > _MEMO_MAX:
+        problems.append(Problem("TOO_LONG", "memo", {"max": _MEMO_MAX}))
+    if problems:
+        raise DomainError(problems)
+
+
+def _replayed(idempotency_key: str, fingerprint: str) -> JournalEntry | None:
+    """The entry already written under this key, if it is the same request; a different one is a conflict."""
+    entry = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
+    if entry is None:
+        return None
+    if entry.request_fingerprint != fingerprint:
+        raise fail("IDEMPOTENCY_CONFLICT", "idempotency_key", status=409)
+    return entry
+
+
+def _check_funds(lines: Sequence[tuple[LedgerAccount, int]], locked: dict[int, LedgerAccount]) -> None:
+    """Refuse when a locked account that may not go negative would; reads the locked (fresh) balances."""
+    balances = {account.code: account.balance for account in locked.values()}
+    may_go_negative = {account.code for account in locked.values() if account.allow_negative}
+    plain = [(account.code, amount) for account, amount in lines]
+    short = rules.overdrawn(balances, plain, may_go_negative)
+    if short:
+        needed = {code: -amount for code, amount in plain}
+        raise DomainError(
+            [
+                Problem(
+                    "BALANCE_INSUFFICIENT",
+                    "amount",
+                    {"available": rules.rupiah(balances[code]), "needed": rules.rupiah(needed[code])},
+                )
+                for code in short
+            ]
+        )
+
+
+# --- balances ---------------------------------------------------------------
+def balance_of(account: LedgerAccount) -> int:
+    """The account's cached balance, read from the database (not from a possibly stale instance)."""
+    return LedgerAccount.objects.values_list("balance", flat=True).get(pk=account.pk)
+
+
+def derived_balance(account: LedgerAccount) -> int:
+    """The account's balance as the sum of its postings: the truth the cache must equal."""
+    return Posting.objects.filter(account=account).aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+
+
+def verify_balances() -> list[str]:
+    """Codes of the accounts whose cached balance differs from the sum of their postings."""
+    rows = LedgerAccount.objects.annotate(derived=Coalesce(Sum("postings__amount"), 0)).order_by("code")
+    return [row.code for row in rows if row.balance != row.derived]
+
+
+def unbalanced_entries() -> list[str]:
+    """Public ids of entries whose postings do not sum to zero (or have fewer than two lines)."""
+    rows = (
+        JournalEntry.objects.annotate(total=Coalesce(Sum("postings__amount"), 0), lines=Count("postings"))
+        .exclude(total=0, lines__gte=2)
+        .order_by("id")
+        .values_list("public_id", flat=True)
+    )
+    return [str(public_id) for public_id in rows]
