@@ -5,6 +5,7 @@ from django.urls import include, path
 from prakerja.accounts import views as account_views
 from prakerja.api import api
 from prakerja.aptitude import views as aptitude_views
+from prakerja.batches import views as batch_views
 from prakerja.registry import views as registry_views
 
 accounts_patterns = (
@@ -28,6 +29,24 @@ registry_patterns = (
 )
 
 aptitude_patterns = ([path("", aptitude_views.test, name="test")], "aptitude")
+
+batch_patterns = (
+    [
+        path("", batch_views.batch_list, name="list"),
+        path("<int:number>/gabung/", batch_views.join, name="join"),
+        path("<int:number>/hasil/", batch_views.my_result, name="result"),
+    ],
+    "batches",
+)
+
+pmo_patterns = (
+    [
+        path("gelombang/", batch_views.pmo_list, name="batches"),
+        path("gelombang/<int:number>/", batch_views.pmo_batch, name="batch"),
+        path("gelombang/<int:number>/ekspor.csv", batch_views.pmo_export, name="export"),
+    ],
+    "pmo",
+)
 
 password_reset = [
     path(
@@ -54,6 +73,8 @@ urlpatterns = [
     path("akun/", include(password_reset)),
     path("peserta/", include(registry_patterns)),
     path("tes/", include(aptitude_patterns)),
+    path("gelombang/", include(batch_patterns)),
+    path("pmo/", include(pmo_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

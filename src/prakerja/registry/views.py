@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from prakerja.batches.actions import open_batches
 from prakerja.core import clock
 from prakerja.core.errors import DomainError, language_of
 from prakerja.core.forms import add_problems
@@ -36,6 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "person": person,
             "nik_masked": mask_nik(person.nik),
             "reasons": [(p.code, p.message(language)) for p in state.reasons],
+            "open_batches": open_batches() if state.state == "eligible" else [],
         },
     )
 
