@@ -40,3 +40,11 @@ def notify_results(application_ids: list[int]) -> int:
             send_sms(user.phone, text[:300])
         sent += 1
     return sent
+
+
+@task()
+def enforce_deadlines_task() -> int:
+    """Periodic: revoke recipients past their first-purchase deadline."""
+    from prakerja.batches.actions import enforce_deadlines
+
+    return enforce_deadlines()

@@ -1,0 +1,33 @@
+"""``prakerja periodic``: enqueue the platform's periodic tasks.
+
+Django's task framework has no scheduler of its own; run this from cron or a
+systemd timer (e.g. every hour) or leave it running with ``--loop``. Each task
+is idempotent, so running it more often than needed is harmless.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand
+
+PERIODIC = ("prakerja.batches.tasks.enforce_deadlines_task",)
+
+
+class Command(BaseCommand):
+    help = "Enqueue periodic tasks (deadline enforcement); --loop repeats every --interval seconds."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", action="store_true")
+        parser.add_argument("--interval", type=int, default=3600)
+
+    def handle(self, *args, **o):
+        from django.utils.module_loading import import_string
+
+        while True:
+            for path in PERIODIC:
+                result = import_string(path).enqueue()
+                self.stdout.write(f"{path}: {result.status}")
+            if not o["loop"]:
+                return
+            time.sleep(o["interval"])
