@@ -29,7 +29,7 @@ else
 fi
 
 echo "== tests on SQLite"
-env -u DATABASE_URL $BIN/pytest -q -p no:cacheprovider "$@"
+env -u DATABASE_URL $BIN/pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-2}" "$@"
 
 PG_URL="${DATABASE_URL:-}"
 STARTED_CLUSTER=""
@@ -62,4 +62,4 @@ if [ -z "$PG_URL" ]; then
   exit 0
 fi
 echo "== tests on PostgreSQL"
-DATABASE_URL="$PG_URL" $BIN/pytest -q -p no:cacheprovider "$@"
+DATABASE_URL="$PG_URL" $BIN/pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-2}" "$@"
