@@ -165,6 +165,10 @@ def apply(user: User, number: int) -> Application:
         raise DomainError(problems)
     if Application.objects.filter(batch=batch, person=person).exists():
         raise fail("ALREADY_APPLIED", None, status=409)
+    pending = Application.objects.filter(person=person, status=Application.Status.APPLIED).exclude(batch=batch)
+    if pending.exists():
+        # One result at a time: someone waiting for batch N must not also be drawn in batch N+1.
+        raise fail("APPLICATION_PENDING", None, status=409, batch=pending.first().batch.number)  # type: ignore[union-attr]
     assert person.domicile_district_id and person.birth_date and person.in_formal_education is not None
     try:
         with transaction.atomic():
@@ -210,9 +214,6 @@ def select_batch(number: int, *, actor: User | None = None, dry_run: bool = Fals
     try:
         with transaction.atomic():
             batch = Batch.objects.select_for_update().get(pk=batch.pk)
-            if dry_run and batch.status == Batch.Status.ANNOUNCED:
-                # Announcement added this batch's own recipients; set them aside to replay the draw.
-                Recipient.objects.filter(batch=batch).delete()
             params = (
                 selection.Params.from_json(batch.selection_params)
                 if batch.selection_params
@@ -289,7 +290,9 @@ def announce_batch(number: int, *, actor: User | None = None, progress: Progress
         chunk = ids[start : start + CHUNK]
         with transaction.atomic():
             named = set(Recipient.objects.filter(application_id__in=chunk).values_list("application_id", flat=True))
-            for application in Application.objects.filter(id__in=chunk).exclude(id__in=named).select_related("person"):
+            rows = Application.objects.filter(id__in=chunk).exclude(id__in=named).select_related("person")
+            # Never a second card: someone named by another batch meanwhile keeps the first one.
+            for application in rows.exclude(person__recipient__isnull=False):
                 now = clock.now()
                 Recipient.objects.create(
                     person=application.person,

@@ -22,6 +22,7 @@ Steps, all in SQL over the facts frozen at application, inside one transaction
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ class Params:
     kk_cap: int
     tiers: tuple[dict[str, list[Any]], ...]
     allocation: str
+    # Only recipients named (and revocations made) before this instant count: a replay later,
+    # after this and other batches named people, sees what the selection saw.
+    cutoff: str
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Params:
@@ -55,6 +59,7 @@ class Params:
             kk_cap=data["kk_recipient_cap"],
             tiers=tuple(data["tiers"]),
             allocation=data["allocation"],
+            cutoff=data["cutoff"],
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -65,11 +70,12 @@ class Params:
             "kk_recipient_cap": self.kk_cap,
             "tiers": list(self.tiers),
             "allocation": self.allocation,
+            "cutoff": self.cutoff,
         }
 
 
 def params_for(batch: Batch, rules: eligibility.Rules, tiers: list[dict[str, list[Any]]]) -> Params:
-    from prakerja.core.clock import JAKARTA
+    from prakerja.core.clock import JAKARTA, now
 
     on = batch.closes_at.astimezone(JAKARTA).date()
     earliest, latest = eligibility.birth_date_bounds(on, rules)
@@ -81,6 +87,7 @@ def params_for(batch: Batch, rules: eligibility.Rules, tiers: list[dict[str, lis
         kk_cap=rules.kk_recipient_cap,
         tiers=tuple(tiers),
         allocation=batch.allocation,
+        cutoff=now().isoformat(),
     )
 
 
@@ -112,17 +119,17 @@ def _eligible_ctes(batch: Batch, p: Params) -> tuple[str, list[Any]]:
                md5(%s || a.token) AS draw,
                CASE
                  WHEN a.birth_date < %s OR a.birth_date > %s THEN 'AGE_OUT_OF_RANGE'
-                 WHEN r.status = 'revoked' THEN 'REVOKED'
+                 WHEN r.status = 'revoked' AND r.revoked_at < %s THEN 'REVOKED'
                  WHEN a.prior_recipient OR r.id IS NOT NULL THEN 'ALREADY_RECIPIENT'
                  WHEN a.in_formal_education THEN 'IN_FORMAL_EDUCATION'
                  WHEN a.occupation IN ({occupations}) THEN 'EXCLUDED_OCCUPATION'
                END AS fail
         FROM batches_application a
-        LEFT JOIN batches_recipient r ON r.person_id = a.person_id
+        LEFT JOIN batches_recipient r ON r.person_id = a.person_id AND r.named_at < %s
         WHERE a.batch_id = %s
     ),
     kk_used AS (
-        SELECT kk_number, COUNT(*) AS used FROM batches_recipient GROUP BY kk_number
+        SELECT kk_number, COUNT(*) AS used FROM batches_recipient WHERE named_at < %s GROUP BY kk_number
     ),
     kk_ranked AS (
         SELECT b.id, b.region, b.tier, b.draw,
@@ -133,7 +140,20 @@ def _eligible_ctes(batch: Batch, p: Params) -> tuple[str, list[Any]]:
     eligible AS (
         SELECT id, region, tier, draw FROM kk_ranked WHERE kk_place <= %s
     )"""
-    args = [*args, p.seed, p.earliest_birth, p.latest_birth, *p.excluded_occupations, batch.pk, p.kk_cap]
+    # As the backend stores datetimes (SQLite: naive UTC text), so the comparison is exact.
+    cutoff = connection.ops.adapt_datetimefield_value(dt.datetime.fromisoformat(p.cutoff))
+    args = [
+        *args,
+        p.seed,
+        p.earliest_birth,
+        p.latest_birth,
+        cutoff,
+        *p.excluded_occupations,
+        cutoff,
+        batch.pk,
+        cutoff,
+        p.kk_cap,
+    ]
     return sql, args
 
 

@@ -181,6 +181,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "QUOTA_REGION_UNKNOWN": ("Kode wilayah kuota tidak dikenal: {code}.", "Unknown quota region code: {code}."),
     "QUOTA_TABLE_REQUIRED": ("Tabel kuota per wilayah wajib diisi.", "A regional quota table is required."),
     "ALREADY_APPLIED": ("Anda sudah bergabung ke gelombang ini.", "You have already joined this batch."),
+    "APPLICATION_PENDING": (
+        "Anda masih menunggu hasil seleksi gelombang {batch}.",
+        "You are still waiting for the result of batch {batch}.",
+    ),
     "NO_PLACES_TO_POOL": (
         "Tidak ada kuota dari kepesertaan yang dicabut untuk dikumpulkan.",
         "There are no revoked places to pool.",
