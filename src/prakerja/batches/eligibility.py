@@ -12,25 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from prakerja.core.errors import Problem
+from prakerja.core.program import DEFAULTS
 
 
 @dataclass(frozen=True)
 class Rules:
-    """The program settings the rules read (PROGRAM.md, "Eligibility")."""
+    """The program settings the rules read (PROGRAM.md, "Eligibility"); defaults are the program's."""
 
-    min_age: int = 18
-    max_age: int = 64
-    kk_recipient_cap: int = 2
-    excluded_occupations: Sequence[str] = (
-        "state_official",
-        "dprd_member",
-        "civil_servant",
-        "military",
-        "police",
-        "village_head",
-        "village_official",
-        "soe_director",
-    )
+    min_age: int = DEFAULTS["min_age"]
+    max_age: int = DEFAULTS["max_age"]
+    kk_recipient_cap: int = DEFAULTS["kk_recipient_cap"]
+    excluded_occupations: Sequence[str] = tuple(DEFAULTS["excluded_occupations"])
 
 
 @dataclass(frozen=True)
