@@ -72,9 +72,12 @@ def create_batch(
         problems.append(Problem("BATCH_DATES_INVALID", "closes_at"))
     pool = Recipient.objects.filter(status=Recipient.Status.REVOKED, pooled_into__isnull=True)
     if recovery:
-        quota = pool.count() if quota is None else quota
-        if quota == 0:
+        available = pool.count()
+        quota = available if quota is None else quota
+        if available == 0:
             problems.append(Problem("NO_PLACES_TO_POOL", "quota"))
+        elif quota > available:
+            problems.append(Problem("RECOVERY_QUOTA_TOO_LARGE", "quota", {"available": available}))
     if quota is None or quota <= 0:
         problems.append(Problem("BATCH_QUOTA_INVALID", "quota"))
     if allocation not in Batch.Allocation.values:
@@ -165,7 +168,12 @@ def apply(user: User, number: int) -> Application:
         raise DomainError(problems)
     if Application.objects.filter(batch=batch, person=person).exists():
         raise fail("ALREADY_APPLIED", None, status=409)
-    pending = Application.objects.filter(person=person, status=Application.Status.APPLIED).exclude(batch=batch)
+    # Waiting for a result: not selected yet, or selected in a batch not announced yet.
+    pending = (
+        Application.objects.filter(person=person)
+        .filter(Q(status=Application.Status.APPLIED) | Q(status=Application.Status.SELECTED, recipient__isnull=True))
+        .exclude(batch=batch)
+    )
     if pending.exists():
         # One result at a time: someone waiting for batch N must not also be drawn in batch N+1.
         raise fail("APPLICATION_PENDING", None, status=409, batch=pending.first().batch.number)  # type: ignore[union-attr]
@@ -192,7 +200,7 @@ def apply(user: User, number: int) -> Application:
     return application
 
 
-class _DryRun(Exception):
+class _Rollback(Exception):
     def __init__(self, digest: str) -> None:
         self.digest = digest
 
@@ -200,12 +208,15 @@ class _DryRun(Exception):
 def select_batch(number: int, *, actor: User | None = None, dry_run: bool = False) -> str:
     """Run the selection (see ``selection.py``) and return the audit digest.
 
-    ``dry_run`` recomputes inside a transaction that is rolled back: the way to show that the
-    stored result is what the same data and seed give.
+    ``dry_run`` is the audit of a past selection: it hashes the results as stored, recomputes
+    them from the same data and seed inside a transaction that is rolled back, and returns the
+    stored rows' digest if they were altered after the draw, else the recomputed one; either way
+    the answer equals the batch's digest only when the stored results are what the draw gives.
     """
     batch = get_batch(number)
-    allowed = {Batch.Status.CLOSED} | ({Batch.Status.SELECTED, Batch.Status.ANNOUNCED} if dry_run else set())
-    if batch.status not in allowed:
+    if dry_run and batch.status not in (Batch.Status.SELECTED, Batch.Status.ANNOUNCED):
+        raise fail("BATCH_NOT_SELECTED", None, status=409)
+    if not dry_run and batch.status != Batch.Status.CLOSED:
         code = {
             Batch.Status.DRAFT: "BATCH_NOT_CLOSED",
             Batch.Status.OPEN: "BATCH_STILL_OPEN",
@@ -219,20 +230,24 @@ def select_batch(number: int, *, actor: User | None = None, dry_run: bool = Fals
                 if batch.selection_params
                 else selection.params_for(batch, current_rules(), setting("selection_tiers"))
             )
+            if dry_run:
+                as_stored = selection.digest(batch, params)
+                if as_stored != batch.selection_digest:
+                    raise _Rollback(as_stored)
             counts = selection.eligible_counts(batch, params)
             selection.store_quotas(batch, selection.quotas_for(batch, counts), counts)
             selection.write_results(batch, params)
             selection.count_selected(batch)
             digest = selection.digest(batch, params)
             if dry_run:
-                raise _DryRun(digest)
+                raise _Rollback(digest)
             batch.status = Batch.Status.SELECTED
             batch.selection_params = params.as_json()
             batch.selection_digest = digest
             batch.selected_at = clock.now()
             batch.save(update_fields=["status", "selection_params", "selection_digest", "selected_at"])
             audit.record("batch.selected", batch, actor=actor, after={"digest": digest})
-    except _DryRun as result:
+    except _Rollback as result:
         return result.digest
     return digest
 
@@ -257,7 +272,8 @@ CHUNK = 500
 
 
 def announce_batch(number: int, *, actor: User | None = None, progress: Progress | None = None) -> int:
-    """Name the selected recipients: card, balance through the ledger, notifications for everyone.
+    """Name the selected recipients: card, balance through the ledger, notifications for everyone;
+    returns how many were named.
 
     Works in chunks, each its own transaction, and is safe to run again after an interruption:
     a recipient already named is skipped and every ledger movement has an idempotency key.
@@ -321,11 +337,12 @@ def announce_batch(number: int, *, actor: User | None = None, progress: Progress
         batch.status = Batch.Status.ANNOUNCED
         batch.announced_at = clock.now()
         batch.save(update_fields=["status", "announced_at"])
-        audit.record("batch.announced", batch, actor=actor, after={"recipients": total})
+        named = Recipient.objects.filter(batch=batch).count()
+        audit.record("batch.announced", batch, actor=actor, after={"selected": total, "named": named})
         all_ids = list(Application.objects.filter(batch=batch).order_by("id").values_list("id", flat=True))
         for start in range(0, len(all_ids), CHUNK):
             transaction.on_commit(partial(notify_results.enqueue, all_ids[start : start + CHUNK]))
-    return total
+    return named
 
 
 def _system_accounts() -> dict[str, Any]:

@@ -129,7 +129,17 @@ def _eligible_ctes(batch: Batch, p: Params) -> tuple[str, list[Any]]:
         WHERE a.batch_id = %s
     ),
     kk_used AS (
-        SELECT kk_number, COUNT(*) AS used FROM batches_recipient WHERE named_at < %s GROUP BY kk_number
+        -- Places a family card already holds: recipients named before this selection, and winners of
+        -- other batches selected before it whose cards were not issued yet (announced later, or never).
+        SELECT kk_number, COUNT(*) AS used FROM (
+            SELECT kk_number FROM batches_recipient WHERE named_at < %s
+            UNION ALL
+            SELECT o.kk_number FROM batches_application o
+            JOIN batches_batch ob ON ob.id = o.batch_id
+            LEFT JOIN batches_recipient orr ON orr.application_id = o.id
+            WHERE o.status = 'selected' AND o.batch_id <> %s AND ob.selected_at < %s
+              AND (orr.id IS NULL OR orr.named_at >= %s)
+        ) held GROUP BY kk_number
     ),
     kk_ranked AS (
         SELECT b.id, b.region, b.tier, b.draw,
@@ -149,8 +159,11 @@ def _eligible_ctes(batch: Batch, p: Params) -> tuple[str, list[Any]]:
         p.latest_birth,
         cutoff,
         *p.excluded_occupations,
-        cutoff,
+        cutoff,  # the applicant's own recipient row
         batch.pk,
+        cutoff,  # kk_used: recipients named before
+        batch.pk,  # kk_used: other batches' winners
+        cutoff,
         cutoff,
         p.kk_cap,
     ]

@@ -7,13 +7,13 @@ from django_tasks import task
 
 from prakerja.accounts.sms import send_sms
 from prakerja.batches.explain import reason_problem
-from prakerja.batches.models import Application
+from prakerja.batches.models import Application, Recipient
 
 
 def result_message(application: Application) -> str:
     number = application.batch.number
-    if application.status == Application.Status.SELECTED:
-        recipient = application.recipient
+    recipient = Recipient.objects.filter(application=application).first()
+    if application.status == Application.Status.SELECTED and recipient is not None:
         return (
             f"Selamat! Anda terpilih sebagai penerima Kartu Prakerja gelombang {number}. "
             f"Nomor kartu: {recipient.card_number}. Saldo pelatihan sudah masuk; beli pelatihan pertama "

@@ -185,6 +185,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Anda masih menunggu hasil seleksi gelombang {batch}.",
         "You are still waiting for the result of batch {batch}.",
     ),
+    "RECOVERY_QUOTA_TOO_LARGE": (
+        "Kuota pemulihan melebihi kepesertaan yang dicabut ({available}).",
+        "The recovery quota exceeds the revoked places ({available}).",
+    ),
     "NO_PLACES_TO_POOL": (
         "Tidak ada kuota dari kepesertaan yang dicabut untuk dikumpulkan.",
         "There are no revoked places to pool.",

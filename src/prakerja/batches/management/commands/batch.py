@@ -67,7 +67,12 @@ class Command(BaseCommand):
     def do_create(self, o):
         opens = o["opens"] or clock.now()
         closes = o["closes"] or opens + dt.timedelta(days=7)
-        table = json.loads(o["quota_table"]) if o["quota_table"] else None
+        try:
+            table = json.loads(o["quota_table"]) if o["quota_table"] else None
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"INVALID_JSON: --quota-table is not valid JSON ({exc})") from None
+        if table is not None and not isinstance(table, dict):
+            raise CommandError('INVALID_VALUE: --quota-table must be a JSON object {"3273": 120, ...}')
         batch = actions.create_batch(
             number=o["number"],
             quota=o["quota"],
