@@ -6,6 +6,7 @@ register → verify email (link from the outbox) and phone (SMS code) → identi
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -13,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from prakerja.aptitude.models import Question
-from prakerja.core import outbox
+from prakerja.batches.actions import create_batch, open_batch
+from prakerja.core import clock, outbox
 from prakerja.registry.demo import RESIDENTS, seed_demo
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -75,6 +77,9 @@ def unlabeled_inputs(page) -> list[str]:
 
 def test_register_verify_identity_profile_test_dashboard(page, live_server):
     seed_demo()
+    now = clock.now()
+    create_batch(number=1, quota=100, opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(days=7))
+    open_batch(1)
     siti = RESIDENTS[1]
     base = live_server.url
 
@@ -156,6 +161,13 @@ def test_register_verify_identity_profile_test_dashboard(page, live_server):
     assert "skor 20/20" in page.locator("ol.checklist").inner_text()
     assert "3273********0002" in page.content()
     shot(page, "dashboard")
+
+    # An open batch is offered on the dashboard; joining it shows the wait for the selection.
+    page.get_by_role("button", name="Gabung gelombang ini").click()
+    page.wait_for_url(re.compile(r"/dasbor/"))
+    assert page.locator("section.state").get_attribute("data-state") == "applied"
+    assert page.locator("[data-application=applied]").count() == 1
+    shot(page, "dashboard-applied")
 
     # The English switch
     page.get_by_role("button", name="English").click()
