@@ -230,3 +230,30 @@ def test_birth_date_bounds_agree_with_age_on_every_day_of_a_leap_cycle():
         for birth in birth_dates:
             in_range = rules.min_age <= eligibility.age_on(birth, on) <= rules.max_age
             assert (earliest <= birth <= latest) == in_range, (on, birth)
+
+
+def test_digest_is_the_same_streamed_by_copy_or_formatted_in_python():
+    """PostgreSQL streams the rows with COPY; SQLite formats them in Python: the bytes must agree."""
+    from django.db import connection
+
+    from prakerja.batches import selection
+
+    population = [
+        {
+            "kk": k % 7,
+            "regency": REGENCIES[k % 3],
+            "birth": dt.date(1960, 1, 1) + dt.timedelta(days=400 * k),
+            "occupation": "trader" if k % 5 else "police",
+            "formal": k % 11 == 0,
+            "employment": "unemployed",
+            "prior_training": bool(k % 2),
+        }
+        for k in range(30)
+    ]
+    batch, _ = make_world(population, [1, 2], "province", 7)
+    stored = select_batch(batch.number)
+    batch.refresh_from_db()
+    params = selection.Params.from_json(batch.selection_params)
+    assert selection.digest(batch, params, portable=True) == stored
+    if connection.vendor == "postgresql":
+        assert selection.digest(batch, params) == stored

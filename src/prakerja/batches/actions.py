@@ -225,6 +225,7 @@ def select_batch(number: int, *, actor: User | None = None, dry_run: bool = Fals
     try:
         with transaction.atomic():
             batch = Batch.objects.select_for_update().get(pk=batch.pk)
+            selection.tune_session()
             params = (
                 selection.Params.from_json(batch.selection_params)
                 if batch.selection_params
@@ -234,9 +235,11 @@ def select_batch(number: int, *, actor: User | None = None, dry_run: bool = Fals
                 as_stored = selection.digest(batch, params)
                 if as_stored != batch.selection_digest:
                     raise _Rollback(as_stored)
+            selection.build_pool(batch, params)
             counts = selection.eligible_counts(batch, params)
             selection.store_quotas(batch, selection.quotas_for(batch, counts), counts)
             selection.write_results(batch, params)
+            selection.drop_pool()
             selection.count_selected(batch)
             digest = selection.digest(batch, params)
             if dry_run:

@@ -121,7 +121,9 @@ class Application(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["batch", "person"], name="one_application_per_batch")]
-        indexes = [models.Index(fields=["batch", "status"], name="application_batch_status")]
+        # No index on the result columns: the selection rewrites every row of a batch, and an
+        # unindexed result lets PostgreSQL update in place (HOT) instead of touching every index
+        # (docs/decisions/0003-selection.md).
 
     def __str__(self) -> str:
         return f"Application {self.public_id}"
