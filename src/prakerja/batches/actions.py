@@ -308,8 +308,8 @@ def announce_batch(number: int, *, actor: User | None = None, progress: Progress
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         with transaction.atomic():
-            named = set(Recipient.objects.filter(application_id__in=chunk).values_list("application_id", flat=True))
-            rows = Application.objects.filter(id__in=chunk).exclude(id__in=named).select_related("person")
+            already = set(Recipient.objects.filter(application_id__in=chunk).values_list("application_id", flat=True))
+            rows = Application.objects.filter(id__in=chunk).exclude(id__in=already).select_related("person")
             # Never a second card: someone named by another batch meanwhile keeps the first one.
             for application in rows.exclude(person__recipient__isnull=False):
                 now = clock.now()
@@ -340,12 +340,12 @@ def announce_batch(number: int, *, actor: User | None = None, progress: Progress
         batch.status = Batch.Status.ANNOUNCED
         batch.announced_at = clock.now()
         batch.save(update_fields=["status", "announced_at"])
-        named = Recipient.objects.filter(batch=batch).count()
-        audit.record("batch.announced", batch, actor=actor, after={"selected": total, "named": named})
+        named_count = Recipient.objects.filter(batch=batch).count()
+        audit.record("batch.announced", batch, actor=actor, after={"selected": total, "named": named_count})
         all_ids = list(Application.objects.filter(batch=batch).order_by("id").values_list("id", flat=True))
         for start in range(0, len(all_ids), CHUNK):
             transaction.on_commit(partial(notify_results.enqueue, all_ids[start : start + CHUNK]))
-    return named
+    return named_count
 
 
 def _system_accounts() -> dict[str, Any]:
