@@ -40,7 +40,7 @@ lint: install-test
 	$(BIN)/mypy src
 
 bench: install-test
-	@echo "No benchmarks yet: the foundation issue names none (see bench/README.md)."
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -99,8 +99,8 @@ def _region_expr(allocation: str) -> str:
     }[Batch.Allocation(allocation)]
 
 
-def _eligible_ctes(batch: Batch, p: Params) -> tuple[str, list[Any]]:
-    """The WITH clauses shared by counting and writing: base facts, KK ranking, the eligible set."""
+def _pool_query(batch: Batch, p: Params) -> tuple[str, list[Any]]:
+    """Steps 1-2 as one query: each application's region, tier, draw, failing rule, family room."""
     args: list[Any] = []
     tier_sql = []
     for number, tier in enumerate(p.tiers, start=1):
@@ -142,14 +142,14 @@ def _eligible_ctes(batch: Batch, p: Params) -> tuple[str, list[Any]]:
         ) held GROUP BY kk_number
     ),
     kk_ranked AS (
-        SELECT b.id, b.region, b.tier, b.draw,
-               ROW_NUMBER() OVER (PARTITION BY b.kk_number ORDER BY b.tier, b.draw) + COALESCE(k.used, 0) AS kk_place
+        -- Failing applications are ranked apart (their own partition), so the family's order
+        -- counts only those still in the running; no join back to the base rows is needed.
+        SELECT b.id, b.region, b.tier, b.draw, b.fail,
+               ROW_NUMBER() OVER (PARTITION BY b.kk_number, b.fail IS NULL ORDER BY b.tier, b.draw)
+                 + COALESCE(k.used, 0) AS kk_place
         FROM base b LEFT JOIN kk_used k ON k.kk_number = b.kk_number
-        WHERE b.fail IS NULL
-    ),
-    eligible AS (
-        SELECT id, region, tier, draw FROM kk_ranked WHERE kk_place <= %s
-    )"""
+    )
+    SELECT id, region, tier, draw, fail, (fail IS NULL AND kk_place <= %s) AS kk_room FROM kk_ranked"""
     # As the backend stores datetimes (SQLite: naive UTC text), so the comparison is exact.
     cutoff = connection.ops.adapt_datetimefield_value(dt.datetime.fromisoformat(p.cutoff))
     args = [
@@ -177,15 +177,12 @@ def build_pool(batch: Batch, p: Params) -> None:
     """Steps 1-2 once, into a temporary table: every application's region, tier, draw, failing
     rule, and whether its family card still has room. Counting and writing then read it instead
     of recomputing the draw and the windows."""
-    ctes, args = _eligible_ctes(batch, p)
+    query, args = _pool_query(batch, p)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {POOL}")
-        cursor.execute(
-            f"""CREATE TEMPORARY TABLE {POOL} AS {ctes}
-            SELECT b.id, b.region, b.tier, b.draw, b.fail, (e.id IS NOT NULL) AS kk_room
-            FROM base b LEFT JOIN eligible e ON e.id = b.id""",
-            args,
-        )
+        cursor.execute(f"CREATE TEMPORARY TABLE {POOL} AS {query}", args)
+        # The final UPDATE joins the pool back by id; without this SQLite scans it once per row.
+        cursor.execute(f"CREATE INDEX {POOL}_id ON {POOL} (id)")
 
 
 def drop_pool() -> None:

@@ -57,7 +57,7 @@ OLD_DAYS = (65 * 366, 75 * 365)
 
 
 class Synthetic(NamedTuple):
-    index: int
+    index: int  # type: ignore[assignment]  # the person's number, shadowing tuple.index
     nik: str
     kk_number: str
     full_name: str
@@ -123,14 +123,9 @@ def people(seed: int, count: int, today: dt.date) -> Iterator[Synthetic]:
     while index < count:
         district = districts[int(rand() * n_districts)]
         issued = from_ordinal(today_ordinal - 30 - int(rand() * 5971))
-        kk = (
-            f"{district}{issued.day:02d}{issued.month:02d}{issued.year % 100:02d}"
-            f"{(seed * 131 + index) % 9999 + 1:04d}"
-        )
+        kk = f"{district}{issued.day:02d}{issued.month:02d}{issued.year % 100:02d}{(seed * 131 + index) % 9999 + 1:04d}"
         family_name = family_names[int(rand() * n_families)]
-        address = (
-            f"{prefixes[int(rand() * n_prefixes)]} {streets[int(rand() * n_streets)]} No. {1 + int(rand() * 999)}"
-        )
+        address = f"{prefixes[int(rand() * n_prefixes)]} {streets[int(rand() * n_streets)]} No. {1 + int(rand() * 999)}"
         mother = f"{females[int(rand() * n_females)]} {family_name}"
         size = sizes[bisect_right(size_cuts, rand())]
         for _member in range(min(size, count - index)):

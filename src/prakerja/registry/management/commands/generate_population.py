@@ -1,3 +1,16 @@
+"""``prakerja generate-population --people N --seed S [--apply-to-batch NUMBER] [--password P]``.
+
+Loads synthetic residents and registered applicants (``registry/population.py``
+makes them, ``registry/bulk.py`` writes them: ``COPY`` on PostgreSQL, batched
+INSERTs elsewhere). With ``--apply-to-batch``, every generated applicant whom
+the eligibility rules accept today (the platform clock) joins that batch with
+the same frozen facts ``batches.actions.apply`` writes. The batch must exist
+and be open; unlike ``apply``, the clock may be outside its application
+window, so that a benchmark or a rehearsal can fill a batch whose dates are
+elsewhere. Safe to interrupt and run again: people and applications already
+present are skipped.
+"""
+
 import sys
 import time
 
@@ -5,9 +18,23 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 
-from prakerja.core import clock
+from prakerja.batches.models import Batch
+from prakerja.core import audit, clock
+from prakerja.core.errors import DomainError, fail
 from prakerja.registry import bulk
 from prakerja.registry.population import people
+
+
+def _batch(number: int) -> Batch:
+    try:
+        batch = Batch.objects.filter(number=number).first()
+        if batch is None:
+            raise fail("BATCH_NOT_FOUND", "number", status=404)
+        if batch.status != Batch.Status.OPEN:
+            raise fail("BATCH_NOT_OPEN", None, status=409)
+    except DomainError as exc:
+        raise CommandError("; ".join(f"{p.code}: {p.message('en')}" for p in exc.problems)) from None
+    return batch
 
 
 class Command(BaseCommand):
@@ -16,7 +43,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--people", type=int, required=True)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--apply-to-batch", type=int, default=None)
+        parser.add_argument(
+            "--apply-to-batch",
+            type=int,
+            default=None,
+            metavar="NUMBER",
+            help="every generated applicant the eligibility rules accept joins this open batch",
+        )
         parser.add_argument("--password", default=None, help="a known password for every generated account")
 
     def handle(self, *args, **o):
@@ -24,8 +57,7 @@ class Command(BaseCommand):
             raise CommandError("--people must be at least 1")
         if o["password"] and settings.PRODUCTION:
             raise CommandError("--password is refused when PRAKERJA_ENV=production")
-        if o["apply_to_batch"] is not None:
-            raise CommandError("--apply-to-batch needs batches, which this version does not have yet")
+        batch = _batch(o["apply_to_batch"]) if o["apply_to_batch"] is not None else None
         # One hash for everyone: hashing per person would dominate the run.
         password_hash = make_password(o["password"]) if o["password"] else make_password(None)
         total, started = o["people"], time.monotonic()
@@ -36,14 +68,26 @@ class Command(BaseCommand):
             sys.stderr.write(f"\r[{bar:<30}] {done:,}/{total:,} people ({added:,} new) {rate:,.0f}/s")
             sys.stderr.flush()
 
-        added = bulk.load(
-            people(o["seed"], total, clock.today()), seed=o["seed"], password_hash=password_hash, progress=progress
+        loaded = bulk.load(
+            people(o["seed"], total, clock.today()),
+            seed=o["seed"],
+            password_hash=password_hash,
+            batch=batch,
+            progress=progress,
         )
         sys.stderr.write("\n")
         elapsed = time.monotonic() - started
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{added:,} new applicants and residents ({total - added:,} already present) "
-                f"in {elapsed:.1f} s, {total / max(elapsed, 1e-6):,.0f} people/s."
-            )
+        summary = (
+            f"{loaded.people:,} new applicants and residents ({total - loaded.people:,} already present) "
+            f"in {elapsed:.1f} s, {total / max(elapsed, 1e-6):,.0f} people/s"
+            f" ({'COPY' if loaded.method == 'copy' else 'batched INSERTs'})."
         )
+        if batch is not None:
+            summary += f" {loaded.applications:,} new applications to batch {batch.number}."
+            if loaded.applications:
+                audit.record(
+                    "batch.applied_in_bulk",
+                    batch,
+                    after={"applications": loaded.applications, "seed": o["seed"], "people": total},
+                )
+        self.stdout.write(self.style.SUCCESS(summary))
