@@ -425,6 +425,18 @@ def run(size: str) -> dict[str, dict[str, Any]]:
     if not database_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit(f"the selection benchmark needs PostgreSQL in DATABASE_URL, not {database_url.split(':')[0]}")
     ensure_database(database_url)
+    # One run at a time per database: a second one would empty the tables under the first.
+    guard = connect(database_url)
+    if not guard.execute("SELECT pg_try_advisory_lock(hashtext('prakerja-bench'))").fetchone()[0]:
+        guard.close()
+        raise SystemExit("another benchmark run is using this database; wait for it to finish")
+    try:
+        return _run(size, sizes, clock, database_url)
+    finally:
+        guard.close()
+
+
+def _run(size: str, sizes: tuple[int, ...], clock: Clock, database_url: str) -> dict[str, dict[str, Any]]:
     prakerja(database_url, clock, "migrate", "--noinput", "-v0")
     prakerja(database_url, clock, "load-regions")
     at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())

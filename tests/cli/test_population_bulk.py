@@ -23,6 +23,7 @@ from prakerja.aptitude.models import Attempt
 from prakerja.batches import actions, eligibility
 from prakerja.batches.facts import current_rules, facts_for
 from prakerja.batches.models import Application, Batch
+from prakerja.core.errors import DomainError
 from prakerja.registry import bulk
 from prakerja.registry.models import CivilRegistryRecord, Declaration, Person, ProgramStatus
 from prakerja.registry.population import Synthetic, people
@@ -198,6 +199,12 @@ def test_apply_to_batch_needs_an_open_batch(frozen_clock):
     with pytest.raises(CommandError, match="BATCH_NOT_OPEN"):
         run("generate_population", "--people", "5", "--seed", "2", "--apply-to-batch", "7")
     assert Person.objects.count() == 0  # refused before loading anyone
+    # Closed while loading: the chunk that finds it closed is rolled back, and the error says why.
+    closed = Batch.objects.get(number=7)
+    with pytest.raises(DomainError) as refused:
+        bulk.load(people(2, 5, TODAY), seed=2, password_hash="h", batch=closed)
+    assert [p.code for p in refused.value.problems] == ["BATCH_NOT_OPEN"]
+    assert Person.objects.count() == 0 and Application.objects.count() == 0
 
 
 def test_apply_to_batch_outside_its_window_is_allowed(frozen_clock):

@@ -73,6 +73,7 @@ from prakerja.batches import eligibility
 from prakerja.batches.facts import current_rules
 from prakerja.batches.models import Application, Batch
 from prakerja.core import clock
+from prakerja.core.errors import fail
 from prakerja.core.program import setting
 from prakerja.regions.models import District
 from prakerja.registry import declaration
@@ -498,8 +499,17 @@ def _application_fields(run: Run) -> dict[str, Any]:
 
 
 # --- ORM path (SQLite) ----------------------------------------------------------------------------
+def _check_open(row: tuple[str] | None) -> None:
+    if row is None:
+        raise fail("BATCH_NOT_FOUND", "number", status=404)
+    if row[0] != Batch.Status.OPEN:
+        raise fail("BATCH_NOT_OPEN", None, status=409)
+
+
 def _orm_chunk(run: Run, chunk: list[Synthetic], ids: list[Ids]) -> Loaded:
     with transaction.atomic():
+        if run.batch is not None:  # still open (SQLite writes one transaction at a time)
+            _check_open(Batch.objects.filter(pk=run.batch.pk).values_list("status").first())
         present = _present(run, chunk)
         fresh = _split(chunk, present)
         people = [chunk[i] for i in fresh]
@@ -788,6 +798,14 @@ def _copy_rows(
             cursor.execute("SELECT current_setting('synchronous_commit'), current_setting('session_replication_role')")
             settings_before = cursor.fetchone()
         cursor.execute("SET LOCAL synchronous_commit TO OFF")  # a chunk lost in a crash is redone by a rerun
+        if run.batch is not None:
+            # Still open? Locked FOR KEY SHARE, which ``close_batch``'s FOR UPDATE waits for: every chunk
+            # committed before the batch closed, and none after.
+            cursor.execute(
+                f"SELECT status FROM {Batch._meta.db_table} WHERE id = %s FOR KEY SHARE",  # noqa: S608 (a model's table)
+                (run.batch.pk,),
+            )
+            _check_open(cursor.fetchone())
         if run.loaded.key_checks == "per chunk":
             _lock_referenced(cursor, run, people, present)
         # Residents first: a rerun's conflict shows up here, before any id is reserved.
@@ -856,8 +874,9 @@ def _copy_rows(
 def _lock_referenced(cursor: Any, run: Run, people: Sequence[Synthetic], present: Present | None) -> None:
     """Skip this transaction's per-row key checks, after locking what the rows point to, as the checks would.
 
-    Users and persons are inserted by this very transaction; districts, the batch and this seed's
-    existing persons (who may join the batch) are locked here ``FOR KEY SHARE`` and must all exist.
+    Users and persons are inserted by this very transaction; the batch is locked by the caller; districts
+    and this seed's existing persons (who may join the batch) are locked here ``FOR KEY SHARE`` and must
+    all exist.
     """
     cursor.execute("SET LOCAL session_replication_role = replica")
     if present and present.ours:
@@ -880,10 +899,3 @@ def _lock_referenced(cursor: Any, run: Run, people: Sequence[Synthetic], present
         (found,) = cursor.fetchone()
         if found != len(districts):
             raise District.DoesNotExist("districts missing: run `prakerja load-regions` first")
-    if run.batch is not None:
-        cursor.execute(
-            f"SELECT 1 FROM {Batch._meta.db_table} WHERE id = %s FOR KEY SHARE",  # noqa: S608 (a model's table name)
-            (run.batch.pk,),
-        )
-        if cursor.fetchone() is None:
-            raise Batch.DoesNotExist("the batch was deleted while loading")

@@ -68,13 +68,17 @@ class Command(BaseCommand):
             sys.stderr.write(f"\r[{bar:<30}] {done:,}/{total:,} people ({added:,} new) {rate:,.0f}/s")
             sys.stderr.flush()
 
-        loaded = bulk.load(
-            people(o["seed"], total, clock.today()),
-            seed=o["seed"],
-            password_hash=password_hash,
-            batch=batch,
-            progress=progress,
-        )
+        try:
+            loaded = bulk.load(
+                people(o["seed"], total, clock.today()),
+                seed=o["seed"],
+                password_hash=password_hash,
+                batch=batch,
+                progress=progress,
+            )
+        except DomainError as exc:  # the batch closed while loading: what was loaded before stays
+            sys.stderr.write("\n")
+            raise CommandError("; ".join(f"{p.code}: {p.message('en')}" for p in exc.problems)) from None
         sys.stderr.write("\n")
         elapsed = time.monotonic() - started
         summary = (
