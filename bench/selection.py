@@ -133,6 +133,17 @@ def prakerja(database_url: str, clock: Clock, *args: str) -> None:
 
 
 def peak_mb() -> float:
+    """This process's peak resident memory, in MB.
+
+    ``VmHWM`` where Linux has it: ``ru_maxrss`` carries a parent's peak over fork and exec, so a
+    step started after the orchestrator fetched millions of rows would report the orchestrator's.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
@@ -229,7 +240,12 @@ def run_worker(action: str, args: dict[str, Any]) -> dict[str, Any]:
         with clock.freeze(at):
             digest = actions.select_batch(args["number"], dry_run=True)
         stored = Batch.objects.get(number=args["number"]).selection_digest
-        return {"seconds": time.perf_counter() - started, "digest": digest, "reproduced": digest == stored}
+        return {
+            "seconds": time.perf_counter() - started,
+            "digest": digest,
+            "reproduced": digest == stored,
+            "memory_mb": peak_mb(),
+        }
     raise SystemExit(f"unknown step {action}")
 
 
