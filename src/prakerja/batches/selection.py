@@ -99,6 +99,19 @@ def _region_expr(allocation: str) -> str:
     }[Batch.Allocation(allocation)]
 
 
+def _draw_expr() -> str:
+    """The seeded draw. PostgreSQL sorts it as a uuid: the same 16 bytes in the same order as the
+    hex text, compared with memcmp instead of the locale's collation (a third of a sort's time)."""
+    if connection.vendor == "postgresql":
+        return "md5(%s || a.token)::uuid"
+    return "md5(%s || a.token)"
+
+
+def _bytewise() -> str:
+    """Family-card numbers are digits: byte order groups them as well as the locale, faster."""
+    return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+
+
 def _pool_query(batch: Batch, p: Params) -> tuple[str, list[Any]]:
     """Steps 1-2 as one query: each application's region, tier, draw, failing rule, family room."""
     args: list[Any] = []
@@ -116,7 +129,7 @@ def _pool_query(batch: Batch, p: Params) -> tuple[str, list[Any]]:
     sql = f"""
     WITH base AS (
         SELECT a.id, a.kk_number, {_region_expr(p.allocation)} AS region, {tier_case} AS tier,
-               md5(%s || a.token) AS draw,
+               {_draw_expr()} AS draw,
                CASE
                  WHEN a.birth_date < %s OR a.birth_date > %s THEN 'AGE_OUT_OF_RANGE'
                  WHEN r.status = 'revoked' AND r.revoked_at < %s THEN 'REVOKED'
@@ -145,7 +158,7 @@ def _pool_query(batch: Batch, p: Params) -> tuple[str, list[Any]]:
         -- Failing applications are ranked apart (their own partition), so the family's order
         -- counts only those still in the running; no join back to the base rows is needed.
         SELECT b.id, b.region, b.tier, b.draw, b.fail,
-               ROW_NUMBER() OVER (PARTITION BY b.kk_number, b.fail IS NULL ORDER BY b.tier, b.draw)
+               ROW_NUMBER() OVER (PARTITION BY b.kk_number{_bytewise()}, b.fail IS NULL ORDER BY b.tier, b.draw)
                  + COALESCE(k.used, 0) AS kk_place
         FROM base b LEFT JOIN kk_used k ON k.kk_number = b.kk_number
     )
@@ -180,9 +193,14 @@ def build_pool(batch: Batch, p: Params) -> None:
     query, args = _pool_query(batch, p)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {POOL}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {POOL} AS {query}", args)
-        # The final UPDATE joins the pool back by id; without this SQLite scans it once per row.
+        # Stored in id order, the order of the applications, so the final UPDATE's join walks both
+        # tables forward instead of hopping across the pool for every application.
+        cursor.execute(f"CREATE TEMPORARY TABLE {POOL} AS {query} ORDER BY id", args)
+        # Without this index SQLite scans the pool once per updated row.
         cursor.execute(f"CREATE INDEX {POOL}_id ON {POOL} (id)")
+        # A new table has no statistics: the planner would guess a few thousand rows and choose
+        # nested loops over a million.
+        cursor.execute(f"ANALYZE {POOL}")
 
 
 def drop_pool() -> None:
@@ -209,12 +227,14 @@ def tune_session() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '256MB'")
+            # Compiling these few large queries costs more than it saves (half a second at 1M).
+            cursor.execute("SET LOCAL jit = off")
 
 
 def write_results(batch: Batch, p: Params) -> None:
     """Steps 3-5: rank inside each region against its quota and write every application once."""
     sql = f"""WITH ranked AS (
-        SELECT s.id, ROW_NUMBER() OVER (PARTITION BY s.region ORDER BY s.tier, s.draw) AS place,
+        SELECT s.id, ROW_NUMBER() OVER (PARTITION BY s.region{_bytewise()} ORDER BY s.tier, s.draw) AS place,
                COALESCE(q.quota, 0) AS quota
         FROM {POOL} s LEFT JOIN batches_regionquota q ON q.batch_id = %s AND q.region_code = s.region
         WHERE s.fail IS NULL AND s.kk_room
