@@ -19,7 +19,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from prakerja.accounts.api import router as auth_router
 from prakerja.aptitude.api import router as test_router
 from prakerja.batches.api import router as batches_router
+from prakerja.catalog.api import router as catalog_router
 from prakerja.core.errors import DomainError, Problem, language_of
+from prakerja.integrations.api import router as integration_router
+from prakerja.learning.api import router as learning_router
 from prakerja.regions.api import router as regions_router
 from prakerja.registry.api import router as me_router
 
@@ -103,3 +106,6 @@ api.add_router("/me", me_router)
 api.add_router("/me/test", test_router)
 api.add_router("/regions", regions_router)
 api.add_router("", batches_router)
+api.add_router("", catalog_router)
+api.add_router("/me", learning_router)
+api.add_router("/integration", integration_router)

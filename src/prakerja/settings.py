@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: its ``runserver`` keeps the partner API's underscore headers.
+    "prakerja.integrations",
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
     "prakerja.aptitude",
     "prakerja.batches",
     "prakerja.payments",
+    "prakerja.catalog",
+    "prakerja.learning",
 ]
 
 MIDDLEWARE = [

@@ -30,11 +30,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         PARTICIPANT = "participant", "Participant"
         PMO = "pmo", "Program office"
         REGIONAL = "regional", "Regional officer"
+        INSTITUTION = "institution", "Training institution staff"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(max_length=254, unique=True)
     phone = models.CharField(max_length=20, unique=True, null=True, blank=True, help_text="E.164")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    # A regional officer's area: a province (2 digits) or a regency/city (4 digits) code.
+    region_code = models.CharField(max_length=4, blank=True)
     email_verified_at = models.DateTimeField(null=True, blank=True)
     phone_verified_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)

@@ -144,6 +144,9 @@ class Recipient(models.Model):
     named_at = models.DateTimeField()
     first_purchase_deadline = models.DateField(help_text="Asia/Jakarta calendar date, inclusive")
     first_purchase_at = models.DateTimeField(null=True, blank=True, help_text="set by the training marketplace")
+    # After a training is completed and reviewed (or a class is cancelled), the next one must be
+    # bought by this date or the remaining balance returns to the treasury.
+    next_purchase_deadline = models.DateField(null=True, blank=True, help_text="Asia/Jakarta, inclusive")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.CharField(max_length=40, blank=True)

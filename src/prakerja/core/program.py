@@ -27,6 +27,20 @@ DEFAULTS: dict[str, Any] = {
         "village_official",
         "soe_director",
     ],
+    # Training marketplace
+    "min_training_hours": 15,
+    "offline_class_max": 40,
+    "offline_min_trainers": 2,
+    "online_class_max": 150,
+    "enrollment_close_days_online": 1,
+    "enrollment_close_days_offline": 2,
+    "redeem_minutes_before": 60,
+    "redeem_minutes_after": 60,
+    "next_purchase_days": 15,
+    # When the price held for a purchase moves to the institution: "completion" or "first_session".
+    "settlement_rule": "completion",
+    "signature_tolerance_seconds": 300,
+    "sign_key_grace_hours": 24,
     # Basic aptitude test (TKD)
     "tkd_minutes": 40,
     "tkd_grace_seconds": 120,

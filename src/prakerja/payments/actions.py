@@ -42,11 +42,15 @@ STATE_FUNDING = "state_funding"
 PROGRAM_BUDGET = "program_budget"
 TREASURY_RETURNS = "treasury_returns"
 TRAINING_BALANCE_PREFIX = "training_balance:"
+TRAINING_HOLDING = "training_holding"
+INSTITUTION_PAYABLE_PREFIX = "institution_payable:"
 
 _SYSTEM_ACCOUNTS = (
     (STATE_FUNDING, LedgerAccount.Kind.FUNDING, True),
     (PROGRAM_BUDGET, LedgerAccount.Kind.BUDGET, False),
     (TREASURY_RETURNS, LedgerAccount.Kind.TREASURY, False),
+    # Prices of purchased trainings, held until the settlement rule moves them to the institution.
+    (TRAINING_HOLDING, LedgerAccount.Kind.HOLDING, False),
 )
 _KEY_MAX = JournalEntry._meta.get_field("idempotency_key").max_length or 120
 _KIND_MAX = JournalEntry._meta.get_field("kind").max_length or 40
@@ -71,6 +75,15 @@ def account_for_person(person: Any) -> LedgerAccount:
     account, _created = LedgerAccount.objects.get_or_create(
         code=f"{TRAINING_BALANCE_PREFIX}{person.public_id}",
         defaults={"kind": LedgerAccount.Kind.TRAINING_BALANCE, "person": person},
+    )
+    return account
+
+
+def account_for_institution(institution: Any) -> LedgerAccount:
+    """What the program owes an institution for delivered trainings, created on first use."""
+    account, _created = LedgerAccount.objects.get_or_create(
+        code=f"{INSTITUTION_PAYABLE_PREFIX}{institution.public_id}",
+        defaults={"kind": LedgerAccount.Kind.INSTITUTION_PAYABLE},
     )
     return account
 

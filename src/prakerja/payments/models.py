@@ -72,6 +72,8 @@ class LedgerAccount(models.Model):
         BUDGET = "budget", "Anggaran program / Program budget"
         TREASURY = "treasury", "Pengembalian ke kas negara / Treasury returns"
         TRAINING_BALANCE = "training_balance", "Saldo pelatihan peserta / Recipient training balance"
+        HOLDING = "holding", "Dana pembelian pelatihan ditahan / Training purchases held"
+        INSTITUTION_PAYABLE = "institution_payable", "Utang ke lembaga pelatihan / Payable to institution"
 
     code = models.CharField(max_length=80, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)

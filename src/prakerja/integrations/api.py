@@ -1,0 +1,264 @@
+"""The training institutions' integration API, compatible with the program's existing partner
+API: institutions' current code works by changing the base URL (CONTRACT.md).
+
+Every request is signed (see ``signing.py``) and answered ``{"success", "message", "data"}``;
+a refusal also carries ``code`` and the platform's usual ``errors`` list, with a 4xx status.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Router
+
+from prakerja.catalog.models import Institution
+from prakerja.core import clock
+from prakerja.core.errors import DomainError, Problem, fail, language_of
+from prakerja.core.program import setting
+from prakerja.integrations import signing
+from prakerja.integrations.models import SeenRequest
+from prakerja.learning import actions
+from prakerja.learning.models import Purchase, RedeemCode
+
+router = Router(tags=["integration"])
+
+PREFIX = "/api/v1/integration"
+STATUS_PATH = f"{PREFIX}/payment/redeem-code/status"
+COMMIT_PATH = f"{PREFIX}/payment/redeem-code/commit"
+COMPLETION_PATH = f"{PREFIX}/completion"
+VERIFY_PATH = f"{PREFIX}/signature-check"
+
+_SIGNED_HEADERS = {
+    "parameters": [
+        {"in": "header", "name": name, "required": True, "schema": {"type": "string"}, "description": text}
+        for name, text in (
+            ("client_code", "The institution's client code."),
+            ("timestamp", "Unix time in seconds; accepted within ±5 minutes of the server's clock."),
+            ("signature", "hex(HMAC-SHA1(sign_key, client_code + timestamp + 'POST' + path + body))."),
+        )
+    ]
+}
+
+
+def _redeem_body(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
+    return _SIGNED_HEADERS | {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object", "required": required, "properties": properties}}
+            },
+        }
+    }
+
+
+REDEEM_SCHEMA = _redeem_body(
+    ["redeem_code"],
+    {
+        "redeem_code": {"type": "string"},
+        "sequence": {"type": "integer", "minimum": 1, "description": "session number, default: the code's own"},
+    },
+)
+COMPLETION_SCHEMA = _redeem_body(["voucher_code"], {"voucher_code": {"type": "string"}})
+
+
+class PartnerError(Exception):
+    def __init__(self, problem: Problem, status: int, data: dict[str, Any] | None = None) -> None:
+        self.problem, self.status, self.data = problem, status, data
+
+
+def respond(request: HttpRequest, data: dict[str, Any] | None, message: str = "OK", status: int = 200) -> HttpResponse:
+    return JsonResponse({"success": True, "message": message, "data": data}, status=status)
+
+
+def refuse(request: HttpRequest, problem: Problem, status: int, data: dict[str, Any] | None = None) -> HttpResponse:
+    language = language_of(request)
+    body = {
+        "success": False,
+        "message": problem.message(language),
+        "code": problem.code,
+        "data": data,
+        "errors": [problem.as_dict(language)],
+    }
+    return JsonResponse(body, status=status)
+
+
+def authenticate(request: HttpRequest, path: str) -> tuple[Institution, Any]:
+    """Check who is calling and that this exact request is fresh; returns the institution and the
+    parsed body (None when it is not JSON)."""
+    client_code = request.headers.get("client_code", "").strip()
+    timestamp = request.headers.get("timestamp", "").strip()
+    signature = request.headers.get("signature", "").strip()
+    if not (client_code and timestamp and signature):
+        raise PartnerError(Problem("INVALID_SIGNATURE"), 401)
+    institution = Institution.objects.filter(client_code=client_code).first()
+    if institution is None:
+        raise PartnerError(Problem("UNKNOWN_CLIENT"), 401)
+    tolerance = setting("signature_tolerance_seconds")
+    skew = signing.timestamp_skew(timestamp, clock.now().timestamp())
+    if skew is None or skew > tolerance:
+        raise PartnerError(Problem("TIMESTAMP_OUT_OF_RANGE", params={"seconds": tolerance}), 401)
+    raw = request.body
+    try:
+        data = json.loads(raw) if raw else None
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    keys = [institution.sign_key]
+    if institution.previous_sign_key and (institution.previous_key_valid_until or clock.now()) > clock.now():
+        keys.append(institution.previous_sign_key)
+    # The endpoint's own path is what clients sign; a client that posts to "//api/…" still signs it.
+    paths = [path] + ([request.path] if request.path != path else [])
+    if not any(signing.verify(keys, client_code, timestamp, p, raw, data, signature) for p in paths):
+        raise PartnerError(Problem("INVALID_SIGNATURE"), 401)
+    try:
+        with transaction.atomic():
+            SeenRequest.objects.create(client_code=client_code, signature=signature.lower(), timestamp=int(timestamp))
+    except IntegrityError:
+        raise PartnerError(Problem("REPLAYED_REQUEST"), 409) from None
+    if institution.status != Institution.Status.ACTIVE:
+        raise PartnerError(Problem("INSTITUTION_NOT_ACTIVE"), 403)
+    if not isinstance(data, dict):
+        raise PartnerError(Problem("INVALID_JSON"), 400)
+    return institution, data
+
+
+def _redeem_args(data: dict[str, Any]) -> tuple[str, int | None]:
+    code = data.get("redeem_code")
+    if not isinstance(code, str) or not code.strip():
+        raise PartnerError(Problem("FIELD_REQUIRED", "redeem_code"), 422)
+    sequence = data.get("sequence")
+    if isinstance(sequence, str) and sequence.strip().isdigit():
+        sequence = int(sequence)
+    if sequence is not None and (not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1):
+        raise PartnerError(Problem("INVALID_VALUE", "sequence"), 422)
+    return code, sequence
+
+
+_STATUS_NUMBER = {"valid": 0, "not_yet": 0, "expired": 0, "used": 1, "cancelled": 2}
+
+
+def redeem_data(code: RedeemCode) -> dict[str, Any]:
+    """The fields partner clients read (success/message/data with redeem_code, status,
+    attendance_status, sequence, schedule and course codes…)."""
+    purchase = code.purchase
+    training_class = purchase.training_class
+    program = training_class.program
+    opens, closes = actions.redeem_window(code)
+    state = actions.redeem_state(code)
+    session = code.session
+    return {
+        "redeem_code": code.code,
+        "sequence": session.sequence,
+        "state": state,
+        "status": _STATUS_NUMBER[state],
+        "attendance_status": 1 if code.committed_at else 0,
+        "redeem_at": code.committed_at.isoformat() if code.committed_at else None,
+        "invoice_code": purchase.voucher_code,
+        "schedule_code": training_class.code,
+        "course_code": str(program.public_id),
+        "course_title": program.title,
+        "course_type": program.mode,
+        "is_online_attendance": program.mode in ("webinar", "self_paced"),
+        "schedule_start_end": f"{session.starts_at.isoformat()} - {session.ends_at.isoformat()}",
+        "redeem_window": {"opens": opens.isoformat(), "closes": closes.isoformat()},
+    }
+
+
+def _handle(request: HttpRequest, path: str, work: Any) -> HttpResponse:
+    try:
+        institution, data = authenticate(request, path)
+        return work(institution, data)
+    except PartnerError as refusal:
+        return refuse(request, refusal.problem, refusal.status, refusal.data)
+    except DomainError as refusal:
+        return refuse(request, refusal.problems[0], refusal.status)
+
+
+@router.post(
+    "/payment/redeem-code/status",
+    auth=None,
+    summary="Redeem code status (signed)",
+    openapi_extra=REDEEM_SCHEMA,
+    include_in_schema=True,
+)
+def redeem_status(request: HttpRequest) -> HttpResponse:
+    def work(institution: Institution, data: dict[str, Any]) -> HttpResponse:
+        code, sequence = _redeem_args(data)
+        found = actions.find_redeem_code(institution, code, sequence)
+        return respond(request, redeem_data(found))
+
+    return _handle(request, STATUS_PATH, work)
+
+
+@router.post(
+    "/payment/redeem-code/commit",
+    auth=None,
+    summary="Commit a redeem code: attendance (signed)",
+    openapi_extra=REDEEM_SCHEMA,
+)
+def redeem_commit(request: HttpRequest) -> HttpResponse:
+    def work(institution: Institution, data: dict[str, Any]) -> HttpResponse:
+        code, sequence = _redeem_args(data)
+        try:
+            committed = actions.commit_redeem(institution, code, sequence)
+        except DomainError as refusal:
+            # Say what the code's state is, so a client retrying after a timeout learns that its
+            # first commit did land.
+            found = (
+                RedeemCode.objects.filter(code=code.strip().upper())
+                .select_related("session", "purchase__training_class__program")
+                .first()
+            )
+            mine = found is not None and found.purchase.training_class.program.institution_id == institution.pk
+            state = redeem_data(found) if found is not None and mine else None
+            raise PartnerError(refusal.problems[0], refusal.status, state) from None
+        return respond(request, redeem_data(committed), "Kode redeem berhasil digunakan.")
+
+    return _handle(request, COMMIT_PATH, work)
+
+
+@router.post(
+    "/completion", auth=None, summary="Report a participant's completion (signed)", openapi_extra=COMPLETION_SCHEMA
+)
+def completion(request: HttpRequest) -> HttpResponse:
+    def work(institution: Institution, data: dict[str, Any]) -> HttpResponse:
+        voucher = data.get("voucher_code")
+        if not isinstance(voucher, str) or not voucher.strip():
+            raise PartnerError(Problem("FIELD_REQUIRED", "voucher_code"), 422)
+        purchase = actions.complete(institution, voucher)
+        return respond(request, completion_data(purchase), "Penyelesaian pelatihan tercatat.")
+
+    return _handle(request, COMPLETION_PATH, work)
+
+
+@router.post(
+    "/signature-check", auth=None, summary="Check a request's signature only (signed)", openapi_extra=_SIGNED_HEADERS
+)
+def signature_check(request: HttpRequest) -> HttpResponse:
+    """For an institution's developers testing their signing; also the benchmark's floor."""
+    return _handle(
+        request, VERIFY_PATH, lambda institution, data: respond(request, {"client_code": institution.client_code})
+    )
+
+
+def completion_data(purchase: Purchase) -> dict[str, Any]:
+    certificate = getattr(purchase, "certificate", None)
+    return {
+        "invoice_code": purchase.voucher_code,
+        "status": purchase.status,
+        "completed_at": purchase.completed_at.isoformat() if purchase.completed_at else None,
+        "certificate_number": certificate.number if certificate else None,
+    }
+
+
+def purge_seen_requests() -> int:
+    """Forget requests whose timestamp can no longer be accepted anyway (periodic)."""
+    cutoff = int(time.time()) - 2 * setting("signature_tolerance_seconds")
+    deleted, _ = SeenRequest.objects.filter(timestamp__lt=cutoff).delete()
+    return deleted
+
+
+__all__ = ["fail", "router"]
