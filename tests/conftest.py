@@ -21,6 +21,9 @@ from prakerja.core import clock, outbox
 from prakerja.regions.nik import make_nik
 from prakerja.registry.residents import add_resident
 
+# The training marketplace's fixtures (``provider``) and helpers live in tests/market.py.
+pytest_plugins = ["market"]
+
 PASSWORD = "Rahasia#2024x"
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from conftest import codes
-from market import NAMED, approved_program, client_for, open_class, provider, recipients_named  # noqa: F401
+from market import NAMED, approved_program, client_for, open_class, recipients_named
 from prakerja.accounts.models import User
 from prakerja.catalog.models import Program
 from prakerja.core import clock
