@@ -6,6 +6,8 @@ from prakerja.accounts import views as account_views
 from prakerja.api import api
 from prakerja.aptitude import views as aptitude_views
 from prakerja.batches import views as batch_views
+from prakerja.catalog import views as catalog_views
+from prakerja.learning import views as learning_views
 from prakerja.registry import views as registry_views
 
 accounts_patterns = (
@@ -44,8 +46,39 @@ pmo_patterns = (
         path("gelombang/", batch_views.pmo_list, name="batches"),
         path("gelombang/<int:number>/", batch_views.pmo_batch, name="batch"),
         path("gelombang/<int:number>/ekspor.csv", batch_views.pmo_export, name="export"),
+        path("kurasi/", catalog_views.curation, name="curation"),
+        path("kurasi/<uuid:program_id>/", catalog_views.curate, name="curate"),
+        path("cakupan/", catalog_views.coverage_page, name="coverage"),
     ],
     "pmo",
+)
+
+catalog_patterns = (
+    [
+        path("", catalog_views.catalog_list, name="list"),
+        path("<uuid:program_id>/", catalog_views.program_detail, name="detail"),
+    ],
+    "catalog",
+)
+
+learning_patterns = (
+    [
+        path("kelas/<str:code>/beli/", learning_views.buy, name="buy"),
+        path("saya/", learning_views.mine, name="mine"),
+        path("saya/<uuid:purchase_id>/ulasan/", learning_views.review, name="review"),
+    ],
+    "learning",
+)
+
+portal_patterns = (
+    [
+        path("", catalog_views.portal, name="home"),
+        path("program/", catalog_views.portal_program, name="program"),
+        path("kelas/", catalog_views.portal_class, name="class"),
+        path("penyelesaian/", catalog_views.portal_completion, name="completion"),
+        path("laporan/", catalog_views.portal_statement, name="statement"),
+    ],
+    "portal",
 )
 
 password_reset = [
@@ -75,6 +108,12 @@ urlpatterns = [
     path("tes/", include(aptitude_patterns)),
     path("gelombang/", include(batch_patterns)),
     path("pmo/", include(pmo_patterns)),
+    path("pelatihan/", include(catalog_patterns)),
+    path("pelatihan/", include(learning_patterns)),
+    path("lembaga/", include(portal_patterns)),
+    path("wilayah/lembaga/", catalog_views.regional_institutions, name="regional-institutions"),
+    path("sertifikat/<str:token>/", learning_views.verify, name="certificate-verify"),
+    path("sertifikat/<str:token>/pdf/", learning_views.certificate_pdf, name="certificate-pdf"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
