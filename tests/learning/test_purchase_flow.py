@@ -118,3 +118,29 @@ def test_cancellation_by_the_institution_returns_the_whole_price(frozen_clock, p
     assert mine["status"] == "cancelled"
     assert all(c["state"] == "cancelled" for c in mine["redeem_codes"])
     assert ledger.verify_balances() == []
+
+
+def test_next_training_window_returns_the_unused_balance(frozen_clock, provider):
+    user = recipients_named(frozen_clock, 3, seed=45)[0]
+    training_class = open_class(provider, approved_program(provider, price=1_000_000), start=START)
+    me = client_for(user)
+    assert me.post("/me/purchases", {"class_code": training_class.code}).status_code == 201
+    purchase = Purchase.objects.get(person__user=user)
+    for code in purchase.redeem_codes.select_related("session"):
+        frozen_clock(code.session.starts_at + dt.timedelta(minutes=59))
+        actions.commit_redeem(provider.institution, code.code, None)
+    actions.complete(provider.institution, purchase.voucher_code)
+    reviewed_on = dt.datetime(2026, 7, 17, 3, 0, tzinfo=dt.UTC)  # 17 July in Jakarta: next deadline 1 August
+    frozen_clock(reviewed_on)
+    actions.review(purchase.person, purchase.public_id, 5, "Pelatih sabar dan materinya lengkap.")
+
+    frozen_clock(dt.datetime(2026, 8, 1, 16, 59, tzinfo=dt.UTC))  # 23:59 on 1 August: still inside
+    assert actions.enforce_next_purchase_deadlines() == 0
+    assert me.get("/me").json()["balance"] == 2_500_000
+    frozen_clock(dt.datetime(2026, 8, 1, 17, 0, tzinfo=dt.UTC))  # 00:00 on 2 August
+    assert actions.enforce_next_purchase_deadlines() == 1
+    assert me.get("/me").json()["balance"] == 0
+    assert ledger.system_account(ledger.TREASURY_RETURNS).balance == 2_500_000
+    assert actions.enforce_next_purchase_deadlines() == 0  # nothing moves twice
+    late = open_class(provider, approved_program(provider, price=100_000), start=clock.now() + dt.timedelta(days=5))
+    assert codes(me.post("/me/purchases", {"class_code": late.code})) == ["NEXT_PURCHASE_DEADLINE_PASSED"]

@@ -8,9 +8,9 @@ a refusal also carries ``code`` and the platform's usual ``errors`` list, with a
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
@@ -70,8 +70,18 @@ class PartnerError(Exception):
         self.problem, self.status, self.data = problem, status, data
 
 
+# Success messages, (Indonesian, English) like the error messages: ``message`` follows Accept-Language.
+SUCCESS_MESSAGES = {
+    "OK": ("OK", "OK"),
+    "COMMITTED": ("Kode redeem berhasil digunakan.", "The redeem code was used successfully."),
+    "COMPLETED": ("Penyelesaian pelatihan tercatat.", "The training completion was recorded."),
+}
+
+
 def respond(request: HttpRequest, data: dict[str, Any] | None, message: str = "OK", status: int = 200) -> HttpResponse:
-    return JsonResponse({"success": True, "message": message, "data": data}, status=status)
+    indonesian, english = SUCCESS_MESSAGES.get(message, (message, message))
+    text = english if language_of(request) == "en" else indonesian
+    return JsonResponse({"success": True, "message": text, "data": data}, status=status)
 
 
 def refuse(request: HttpRequest, problem: Problem, status: int, data: dict[str, Any] | None = None) -> HttpResponse:
@@ -104,7 +114,7 @@ def authenticate(request: HttpRequest, path: str) -> tuple[Institution, Any]:
     raw = request.body
     try:
         data = json.loads(raw) if raw else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[…" nested too deep
         data = None
     keys = [institution.sign_key]
     if institution.previous_sign_key and (institution.previous_key_valid_until or clock.now()) > clock.now():
@@ -130,8 +140,11 @@ def _redeem_args(data: dict[str, Any]) -> tuple[str, int | None]:
     if not isinstance(code, str) or not code.strip():
         raise PartnerError(Problem("FIELD_REQUIRED", "redeem_code"), 422)
     sequence = data.get("sequence")
-    if isinstance(sequence, str) and sequence.strip().isdigit():
-        sequence = int(sequence)
+    if isinstance(sequence, str) and sequence.strip().isascii() and sequence.strip().isdigit():
+        try:
+            sequence = int(sequence)
+        except ValueError:  # more digits than int() converts
+            raise PartnerError(Problem("INVALID_VALUE", "sequence"), 422) from None
     if sequence is not None and (not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1):
         raise PartnerError(Problem("INVALID_VALUE", "sequence"), 422)
     return code, sequence
@@ -175,6 +188,8 @@ def _handle(request: HttpRequest, path: str, work: Any) -> HttpResponse:
         return refuse(request, refusal.problem, refusal.status, refusal.data)
     except DomainError as refusal:
         return refuse(request, refusal.problems[0], refusal.status)
+    except RequestDataTooBig:
+        return refuse(request, Problem("BODY_TOO_LARGE"), 413)
 
 
 @router.post(
@@ -215,7 +230,7 @@ def redeem_commit(request: HttpRequest) -> HttpResponse:
             mine = found is not None and found.purchase.training_class.program.institution_id == institution.pk
             state = redeem_data(found) if found is not None and mine else None
             raise PartnerError(refusal.problems[0], refusal.status, state) from None
-        return respond(request, redeem_data(committed), "Kode redeem berhasil digunakan.")
+        return respond(request, redeem_data(committed), "COMMITTED")
 
     return _handle(request, COMMIT_PATH, work)
 
@@ -229,7 +244,7 @@ def completion(request: HttpRequest) -> HttpResponse:
         if not isinstance(voucher, str) or not voucher.strip():
             raise PartnerError(Problem("FIELD_REQUIRED", "voucher_code"), 422)
         purchase = actions.complete(institution, voucher)
-        return respond(request, completion_data(purchase), "Penyelesaian pelatihan tercatat.")
+        return respond(request, completion_data(purchase), "COMPLETED")
 
     return _handle(request, COMPLETION_PATH, work)
 
@@ -256,7 +271,7 @@ def completion_data(purchase: Purchase) -> dict[str, Any]:
 
 def purge_seen_requests() -> int:
     """Forget requests whose timestamp can no longer be accepted anyway (periodic)."""
-    cutoff = int(time.time()) - 2 * setting("signature_tolerance_seconds")
+    cutoff = int(clock.now().timestamp()) - 2 * setting("signature_tolerance_seconds")
     deleted, _ = SeenRequest.objects.filter(timestamp__lt=cutoff).delete()
     return deleted
 

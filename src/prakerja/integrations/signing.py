@@ -35,7 +35,10 @@ def candidate_bodies(raw: bytes, data: Any) -> list[str]:
     except UnicodeDecodeError:
         pass
     if data is not None:
-        rebuilt = compact(data)
+        try:
+            rebuilt = compact(data)
+        except (ValueError, RecursionError):
+            return bodies
         if rebuilt not in bodies:
             bodies.append(rebuilt)
     return bodies
@@ -45,6 +48,9 @@ def verify(keys: list[str], client_code: str, timestamp: str, path: str, raw: by
     """Constant-time comparison against every key (current, and the previous during its grace)
     and every candidate body."""
     given = (signature or "").strip().lower()
+    if not given.isascii():
+        # compare_digest refuses non-ASCII strings; no signature we issue contains any.
+        return False
     ok = False
     for key in keys:
         for body in candidate_bodies(raw, data):
@@ -54,9 +60,11 @@ def verify(keys: list[str], client_code: str, timestamp: str, path: str, raw: by
 
 
 def timestamp_skew(timestamp: str, now: float) -> float | None:
-    """Seconds between the request's timestamp and now; None when it is not a Unix time."""
-    try:
-        value = int(timestamp.strip())
-    except (ValueError, AttributeError):
+    """Seconds between the request's timestamp and now; None when it is not a Unix time
+    (decimal ASCII digits, as every client sends it)."""
+    value = timestamp.strip() if isinstance(timestamp, str) else ""
+    # Digits only (int() would also take "1_516_239_022" or other scripts' digits), and short
+    # enough to be a time: a 400-digit number would overflow the float subtraction.
+    if not (value.isascii() and value.isdigit()) or len(value) > 15:
         return None
-    return abs(now - value)
+    return abs(now - int(value))

@@ -349,6 +349,9 @@ def enforce_next_purchase_deadlines(*, actor: Any = None, progress: Callable[[in
     due = list(
         Recipient.objects.filter(status=Recipient.Status.ACTIVE, next_purchase_deadline__lt=today)
         .filter(~Q(person__purchases__status=Purchase.Status.ACTIVE))
+        # The deadline stays (it explains a refused purchase later); an emptied balance ends the matter.
+        .filter(person__ledger_accounts__kind="training_balance", person__ledger_accounts__balance__gt=0)
+        .distinct()
         .order_by("id")
         .values_list("id", flat=True)
     )
@@ -357,7 +360,7 @@ def enforce_next_purchase_deadlines(*, actor: Any = None, progress: Callable[[in
         with transaction.atomic():
             recipient = Recipient.objects.select_for_update().select_related("person").get(pk=recipient_id)
             deadline = recipient.next_purchase_deadline
-            if deadline is None or deadline >= today:
+            if deadline is None or deadline >= today or recipient.person.purchases.filter(status="active").exists():
                 continue
             account = ledger.account_for_person(recipient.person)
             remaining = ledger.balance_of(account)
@@ -371,8 +374,6 @@ def enforce_next_purchase_deadlines(*, actor: Any = None, progress: Callable[[in
                     memo="Tidak membeli pelatihan berikutnya dalam 15 hari",
                     actor=actor,
                 )
-            recipient.next_purchase_deadline = None
-            recipient.save(update_fields=["next_purchase_deadline"])
             audit.record("recipient.balance_returned", recipient, actor=actor, after={"returned": remaining})
         if progress:
             progress(n, len(due))

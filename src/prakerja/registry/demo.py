@@ -70,6 +70,7 @@ LOGINS = (
     DemoLogin("admin@prakerja.test", "pmo", "program office (admin at /admin/)"),
     DemoLogin("peserta@prakerja.test", "participant", "registration complete, eligible"),
     DemoLogin("baru@prakerja.test", "participant", "email and phone verified; identity not yet entered"),
+    DemoLogin("lembaga@prakerja.test", "institution", "training institution staff (portal at /lembaga/)"),
 )
 
 
@@ -131,4 +132,7 @@ def seed_demo() -> dict[str, int]:
         attempt = aptitude.start_attempt(peserta)
         key = dict(Question.objects.filter(code__in=attempt.question_codes).values_list("code", "answer"))
         aptitude.submit_attempt(peserta, {code: key[code] for code in attempt.question_codes[:15]})
-    return {"districts": regions.districts, "questions": questions, "residents": len(RESIDENTS)}
+    from prakerja.catalog.demo import seed_marketplace
+
+    programs = seed_marketplace(DEMO_PASSWORD)
+    return {"districts": regions.districts, "questions": questions, "residents": len(RESIDENTS), "programs": programs}

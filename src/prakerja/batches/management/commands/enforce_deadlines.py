@@ -6,7 +6,10 @@ from prakerja.batches.actions import enforce_deadlines
 
 
 class Command(BaseCommand):
-    help = "Revoke recipients who bought no first training within the deadline (also a periodic task)."
+    help = (
+        "Revoke recipients who bought no first training within the deadline, and return unused balances "
+        "of those who let the next-training window pass (also periodic tasks)."
+    )
 
     def handle(self, *args, **options):
         def progress(done: int, total: int) -> None:
@@ -14,5 +17,11 @@ class Command(BaseCommand):
             if done == total:
                 sys.stderr.write("\n")
 
+        from prakerja.learning.actions import enforce_next_purchase_deadlines
+
         count = enforce_deadlines(progress=progress)
         self.stdout.write(self.style.SUCCESS(f"{count:,} recipients revoked; their balances returned to the treasury."))
+        returned = enforce_next_purchase_deadlines(progress=progress)
+        self.stdout.write(
+            self.style.SUCCESS(f"{returned:,} unused balances returned: no next training within the window.")
+        )

@@ -11,7 +11,11 @@ import time
 
 from django.core.management.base import BaseCommand
 
-PERIODIC = ("prakerja.batches.tasks.enforce_deadlines_task",)
+PERIODIC = (
+    "prakerja.batches.tasks.enforce_deadlines_task",
+    "prakerja.learning.tasks.enforce_next_purchase_deadlines_task",
+    "prakerja.learning.tasks.purge_seen_requests_task",
+)
 
 
 class Command(BaseCommand):
