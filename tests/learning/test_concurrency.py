@@ -4,7 +4,8 @@ spent once, a redeem code is committed once, and a purchase ends exactly one way
 
 The platform's clock is frozen process-wide (``clock.freeze`` sets a module global), so the
 worker threads see the instant the test set before it released them; nothing moves the clock
-while they run.
+while they run. The last tests pin a race down with a hook instead of hoping for it (a commit
+during a cancellation; a class cancelled while one of its purchases ends separately).
 """
 
 from __future__ import annotations
@@ -261,4 +262,107 @@ def test_completion_and_cancellation_at_once_end_the_purchase_exactly_one_way(fr
     )
     assert sum(moved.values()) == 1, moved
     assert holding() == 0
+    assert ledger.verify_balances() == []
+
+
+# --- interleavings pinned down with hooks -------------------------------------------------------------
+# The races below need one request to pause at a precise point while another runs; a hook on a
+# module attribute the action looks up at call time holds it there, so the outcome is deterministic.
+
+
+def test_a_code_committed_while_its_purchase_is_being_cancelled_does_not_pay_the_institution(
+    frozen_clock, provider, monkeypatch
+):
+    """Settlement at the first session: the desk checks the code (valid), the institution's other
+    operator cancels the purchase (price back to the participant), then the desk's commit goes
+    through — it must not also pay the institution out of other participants' held money."""
+    change_setting("settlement_rule", "first_session")
+    a, b = recipients_named(frozen_clock, 6, seed=66)[:2]
+    training_class = open_class(provider, approved_program(provider, price=1_500_000), start=START)
+    mine = actions.buy(person_of(a), training_class.code)
+    theirs = actions.buy(person_of(b), training_class.code)
+    code = mine.redeem_codes.select_related("session").get(session__sequence=1)
+    frozen_clock(code.session.starts_at)
+    real_state = actions.redeem_state
+
+    def checked_then_cancelled(*args: Any, **kwargs: Any) -> str:
+        state = real_state(*args, **kwargs)
+        if state == "valid" and Purchase.objects.get(pk=mine.pk).status == Purchase.Status.ACTIVE:
+            actions.cancel_purchase(mine, "Peserta mengundurkan diri")  # commits before the desk's write
+        return state
+
+    monkeypatch.setattr(actions, "redeem_state", checked_then_cancelled)
+    try:
+        result: Any = actions.commit_redeem(provider.institution, code.code, 1)
+    except DomainError as error:
+        result = error
+    monkeypatch.undo()
+
+    assert balance(a) == BALANCE  # the refund went through
+    assert outcome(result) == "CANCELLED", result
+    assert ledger.balance_of(ledger.account_for_institution(provider.institution)) == 0
+    assert holding() == theirs.price  # still holds the other participant's price
+    actions.cancel_purchase(theirs, "Kelas dibatalkan")  # so that their refund can be paid
+    assert balance(b) == BALANCE
+
+
+def test_cancelling_a_class_while_one_participant_is_cancelled_separately_refunds_everyone(
+    frozen_clock, provider, monkeypatch
+):
+    """The institution cancels a class of three participants; meanwhile another operator cancels
+    one of them on their own. Everyone must end with the whole balance back and no training in
+    progress (else they cannot buy another), and the class cancellation must not fail."""
+    users = recipients_named(frozen_clock, 10, seed=68)[:3]
+    assert len(users) == 3
+    training_class = open_class(provider, approved_program(provider, mode="webinar", price=1_000_000), start=START)
+    purchases = [actions.buy(person_of(user), training_class.code) for user in users]
+    real_cancel = actions.cancel_purchase
+    interleaved: list[Purchase] = []
+
+    def with_a_concurrent_cancellation(purchase: Purchase, reason: str, **kwargs: Any) -> Purchase:
+        if not interleaved:  # cancel_class has listed the purchases and starts on the first one
+            other = next(p for p in purchases if p.pk != purchase.pk)
+            interleaved.append(real_cancel(other, "Peserta mengundurkan diri"))
+        return real_cancel(purchase, reason, **kwargs)
+
+    monkeypatch.setattr(actions, "cancel_purchase", with_a_concurrent_cancellation)
+    try:
+        result: Any = actions.cancel_class(training_class, "Pelatih berhalangan")
+    except DomainError as error:
+        result = error
+    monkeypatch.undo()
+
+    assert [balance(user) for user in users] == [BALANCE] * 3
+    assert set(Purchase.objects.values_list("status", flat=True)) == {Purchase.Status.CANCELLED}
+    assert result == 2, result  # the other operator refunded the third
+    assert JournalEntry.objects.filter(kind="training_refund").count() == 3
+    assert AuditEvent.objects.filter(action="class.cancelled").count() == 1
+    assert holding() == 0
+    assert ledger.verify_balances() == []
+
+
+def test_a_seat_freed_by_a_cancellation_while_five_others_try_to_buy_goes_to_at_most_one(frozen_clock, provider):
+    users = recipients_named(frozen_clock, 20, seed=69)[:6]
+    assert len(users) == 6
+    holder, buyers = users[0], users[1:]
+    price = 750_000
+    full = open_class(provider, approved_program(provider, mode="webinar", price=price), start=START, capacity=1)
+    held = actions.buy(person_of(holder), full.code)
+
+    def cancel() -> Purchase:
+        return actions.cancel_purchase(Purchase.objects.get(pk=held.pk), "Peserta tidak memenuhi syarat")
+
+    results = at_once([cancel] + [buying(user, full.code) for user in buyers])
+
+    assert outcome(results[0]) == "ok", results
+    bought_it = Counter(map(outcome, results[1:]))
+    assert set(bought_it) <= {"ok", "CLASS_FULL"} and bought_it["ok"] <= 1, results
+    full.refresh_from_db()
+    active = Purchase.objects.filter(training_class=full, status=Purchase.Status.ACTIVE)
+    assert full.seats_taken == active.count() == bought_it["ok"]
+    assert balance(holder) == BALANCE
+    assert sorted(balance(user) for user in buyers) == [BALANCE - price] * bought_it["ok"] + [BALANCE] * (
+        5 - bought_it["ok"]
+    )
+    assert holding() == price * bought_it["ok"]
     assert ledger.verify_balances() == []

@@ -216,8 +216,10 @@ def portal_class(request: HttpRequest, institution: Institution) -> HttpResponse
         _say(request, [Problem("INVALID_VALUE", "sessions")])
         return redirect("portal:home")
     sessions = [(first + dt.timedelta(days=n), first + dt.timedelta(days=n, hours=hours)) for n in range(count)]
-    venue = institution.venues.filter(pk=request.POST.get("venue") or 0).first()
-    trainers = list(institution.trainers.filter(pk__in=request.POST.getlist("trainers") or [0]))
+    venue_id = request.POST.get("venue", "")
+    venue = institution.venues.filter(pk=int(venue_id)).first() if venue_id.isdigit() else None
+    trainer_ids = [int(t) for t in request.POST.getlist("trainers") if t.isdigit()]
+    trainers = list(institution.trainers.filter(pk__in=trainer_ids))
     try:
         created = actions.create_class(
             program, capacity=capacity, sessions=sessions, venue=venue, trainers=trainers, actor=request.user
@@ -250,7 +252,10 @@ def portal_completion(request: HttpRequest, institution: Institution) -> HttpRes
             _say(request, [Problem("CSV_COLUMNS_MISSING", "file", {"columns": "voucher_code"})])
             return redirect("portal:completion")
         language = language_of(request)
-        for line, row in enumerate(reader, start=2):
+        for row in reader:
+            # The line the row starts on in the file: blank lines are skipped by the reader, and a
+            # quoted value may span lines (line_num is where the row ends).
+            line = reader.line_num - sum(str(v).count("\n") for v in row.values() if isinstance(v, str))
             clean = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
             voucher = clean.get("voucher_code", "")
             try:

@@ -131,7 +131,7 @@ def buy(person: Person, class_code: str, *, actor: Any = None) -> Purchase:
 # --- settlement and cancellation -------------------------------------------------------------------------
 def _settle(purchase: Purchase, *, actor: Any = None) -> None:
     """Move the held price to the institution's payable account (once)."""
-    if purchase.settled_at is not None:
+    if purchase.settled_at is not None or purchase.status == Purchase.Status.CANCELLED:
         return
     institution = purchase.training_class.program.institution
     ledger.transfer(
@@ -192,7 +192,13 @@ def cancel_class(training_class: TrainingClass, reason: str, *, actor: Any = Non
     TrainingClass.objects.filter(pk=training_class.pk).update(status=TrainingClass.Status.CANCELLED)
     refunded = 0
     for purchase in Purchase.objects.filter(training_class=training_class, status=Purchase.Status.ACTIVE):
-        cancel_purchase(purchase, reason, actor=actor)
+        try:
+            cancel_purchase(purchase, reason, actor=actor)
+        except DomainError as error:
+            # Completed or cancelled by someone else since the list was read: nothing to refund.
+            if error.codes != ["PURCHASE_NOT_ACTIVE"]:
+                raise
+            continue
         refunded += 1
     audit.record("class.cancelled", training_class, actor=actor, after={"reason": reason, "refunded": refunded})
     return refunded
@@ -252,13 +258,21 @@ def commit_redeem(institution: Institution, value: str, sequence: int | None, *,
         opens, closes = redeem_window(code)
         raise fail("OUTSIDE_REDEEM_WINDOW", "redeem_code", status=422, start=_jakarta(opens), end=_jakarta(closes))
     with transaction.atomic():
+        # Under the purchase's lock, so a cancellation cannot slip in between the check above and
+        # the write below (attendance on a refunded purchase, or the institution paid as well).
+        purchase = (
+            Purchase.objects.select_for_update()
+            .select_related("training_class__program__institution")
+            .get(pk=code.purchase_id)
+        )
+        if purchase.status == Purchase.Status.CANCELLED:
+            raise fail("CANCELLED", "redeem_code", status=409)
         now = clock.now()
         if not RedeemCode.objects.filter(pk=code.pk, committed_at__isnull=True).update(committed_at=now):
             raise fail("ALREADY_USED", "redeem_code", status=409)
         code.committed_at = now
         if setting("settlement_rule") == "first_session":
-            purchase = Purchase.objects.select_for_update().select_related("training_class__program__institution")
-            _settle(purchase.get(pk=code.purchase_id), actor=actor)
+            _settle(purchase, actor=actor)
         audit.record("redeem.committed", code, actor=actor, after={"sequence": code.session.sequence})
     return code
 
