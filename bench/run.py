@@ -27,6 +27,7 @@ RESULTS = BENCH / "results" / "latest.json"
 # module in bench/ -> the entries it writes
 BENCHMARKS: dict[str, tuple[str, ...]] = {
     "selection": ("ingest", "selection"),
+    "marketplace": ("redeem", "catalog"),
 }
 
 

@@ -17,7 +17,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from prakerja.accounts.models import User
-from prakerja.core import clock, outbox
+from prakerja.core import clock, outbox, program
+from prakerja.learning.actions import forget_class_facts
 from prakerja.regions.nik import make_nik
 from prakerja.registry.residents import add_resident
 
@@ -58,8 +59,12 @@ def _isolated(settings, tmp_path):
     # Django's test set-up swaps in an in-memory mail backend; read mail where a person would.
     settings.EMAIL_BACKEND = "prakerja.core.outbox.OutboxEmailBackend"
     cache.clear()
+    program.forget_cached()  # settings changed by a previous test were rolled back with it
+    forget_class_facts()  # ids are reused after a test's rollback
     yield
     cache.clear()
+    program.forget_cached()
+    forget_class_facts()
 
 
 class Api:

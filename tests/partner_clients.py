@@ -19,7 +19,7 @@ import hmac
 import http.client
 import json
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 STATUS = "/api/v1/integration/payment/redeem-code/status"
@@ -37,12 +37,22 @@ def signed_text(client_code: str, timestamp: str, endpoint: str, body: str) -> s
 
 
 @dataclass
+class Prepared:
+    """A request as a client puts it on the wire: path, header names as spelled, body bytes."""
+
+    path: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str:
+        return next(v for k, v in self.headers if k.lower() == name.lower())
+
+
+@dataclass
 class Reply:
     status: int
     body: bytes
     headers: dict[str, str]
-    request_headers: list[tuple[str, str]] = field(default_factory=list)
-    request_body: bytes = b""
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -52,50 +62,33 @@ class Reply:
         return self.headers.get("content-type", "")
 
 
-def send(
-    base_url: str,
-    path: str,
-    headers: list[tuple[str, str]],
-    body: bytes,
-    *,
-    accept_language: str | None = None,
-    timeout: float = 10,
-) -> Reply:
-    """POST ``body`` to ``path`` with exactly these header names, in this order."""
+def send(base_url: str, request: Prepared, *, accept_language: str | None = None, timeout: float = 10) -> Reply:
+    """POST the prepared request with exactly its header names, in its order."""
     url = urllib.parse.urlsplit(base_url)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
     try:
-        connection.putrequest("POST", path, skip_accept_encoding=True)
-        sent = list(headers)
+        connection.putrequest("POST", request.path, skip_accept_encoding=True)
+        headers = list(request.headers)
         if accept_language:
-            sent.append(("Accept-Language", accept_language))
-        sent.append(("Content-Length", str(len(body))))
-        for name, value in sent:
+            headers.append(("Accept-Language", accept_language))
+        headers.append(("Content-Length", str(len(request.body))))
+        for name, value in headers:
             connection.putheader(name, value)
-        connection.endheaders(body)
+        connection.endheaders(request.body)
         response = connection.getresponse()
-        return Reply(
-            status=response.status,
-            body=response.read(),
-            headers={k.lower(): v for k, v in response.getheaders()},
-            request_headers=sent,
-            request_body=body,
-        )
+        return Reply(response.status, response.read(), {k.lower(): v for k, v in response.getheaders()})
     finally:
         connection.close()
 
 
 @dataclass
 class Credentials:
-    base_url: str
     client_code: str
     sign_key: str
 
 
 # --- the reference clients ---------------------------------------------------------------------------
-def python_reference(
-    creds: Credentials, endpoint: str, redeem_code: str, now: float, *, accept_language: str | None = None
-) -> Reply:
+def python_reference(creds: Credentials, endpoint: str, redeem_code: str, now: float) -> Prepared:
     """python/example-redeem-code*.py: signs the hand-built compact body, sends ``json.dumps(data)``
     (``{"redeem_code": "X"}``, a space after the colon, non-ASCII as ``\\uXXXX``)."""
     timestamp = str(int(now))
@@ -108,12 +101,10 @@ def python_reference(
         ("timestamp", timestamp),
     ]
     data = {"redeem_code": redeem_code}
-    return send(creds.base_url, endpoint, headers, json.dumps(data).encode(), accept_language=accept_language)
+    return Prepared(endpoint, headers, json.dumps(data).encode())
 
 
-def php_reference(
-    creds: Credentials, endpoint: str, redeem_code: str, now: float, *, accept_language: str | None = None
-) -> Reply:
+def php_reference(creds: Credentials, endpoint: str, redeem_code: str, now: float) -> Prepared:
     """php/example-redeem-code*.php: ``time()``, signs the hand-built body, sends ``json_encode``
     (compact; ``/`` escaped as ``\\/``, non-ASCII as ``\\uXXXX``)."""
     timestamp = str(int(now))
@@ -126,12 +117,10 @@ def php_reference(
         ("timestamp", timestamp),
     ]
     body = json.dumps({"redeem_code": redeem_code}, separators=(",", ":")).replace("/", "\\/")
-    return send(creds.base_url, endpoint, headers, body.encode(), accept_language=accept_language)
+    return Prepared(endpoint, headers, body.encode())
 
 
-def node_reference(
-    creds: Credentials, endpoint: str, redeem_code: str, now: float, *, accept_language: str | None = None
-) -> Reply:
+def node_reference(creds: Credentials, endpoint: str, redeem_code: str, now: float) -> Prepared:
     """nodejs/example-redeem-code*.js: ``Math.round(ms / 1000)`` (up to half a second ahead), axios
     sends ``JSON.stringify`` of the data, the same bytes as the signed text."""
     timestamp = str(int(now + 0.5))  # Math.round, for positive numbers
@@ -143,12 +132,10 @@ def node_reference(
         ("signature", signature),
         ("timestamp", timestamp),
     ]
-    return send(creds.base_url, endpoint, headers, body.encode(), accept_language=accept_language)
+    return Prepared(endpoint, headers, body.encode())
 
 
-def java_reference(
-    creds: Credentials, endpoint: str, redeem_code: str, now: float, *, accept_language: str | None = None
-) -> Reply:
+def java_reference(creds: Credentials, endpoint: str, redeem_code: str, now: float) -> Prepared:
     """java/ExampleRedeemCode*.java: ``currentTimeMillis() / 1000``; the body written is the signed string."""
     timestamp = str(int(now * 1000) // 1000)
     data = '{"redeem_code":"' + redeem_code + '"}'
@@ -161,18 +148,16 @@ def java_reference(
         ("User-Agent", "Java/17.0.2"),
         ("Accept", "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2"),
     ]
-    return send(creds.base_url, endpoint, headers, data.encode(), accept_language=accept_language)
+    return Prepared(endpoint, headers, data.encode())
 
 
-def go_reference(
-    creds: Credentials, endpoint: str, redeem_code: str, now: float, *, accept_language: str | None = None
-) -> Reply:
+def go_reference(creds: Credentials, endpoint: str, redeem_code: str, now: float) -> Prepared:
     """go/example-redeem-code-*.go: ``fmt.Sprintf`` body, the signed text concatenates an empty
     Authorization between endpoint and body, and the headers go out as ``Client_code``,
     ``Signature``, ``Timestamp`` (Go's canonical form of the names set)."""
     timestamp = str(int(now))
     authorization = ""
-    body = '{"redeem_code":"%s"}' % redeem_code
+    body = '{"redeem_code":"%s"}' % redeem_code  # noqa: UP031 -- fmt.Sprintf, as the Go client
     text = f"{creds.client_code}{timestamp}POST{endpoint}{authorization}{body}"
     signature = hmac_sha1_hex(creds.sign_key, text)
     headers = [
@@ -183,12 +168,10 @@ def go_reference(
         ("Timestamp", timestamp),
         ("Accept-Encoding", "gzip"),
     ]
-    return send(creds.base_url, endpoint, headers, body.encode(), accept_language=accept_language)
+    return Prepared(endpoint, headers, body.encode())
 
 
-def ruby_reference(
-    creds: Credentials, endpoint: str, redeem_code: str, now: float, *, accept_language: str | None = None
-) -> Reply:
+def ruby_reference(creds: Credentials, endpoint: str, redeem_code: str, now: float) -> Prepared:
     """ruby/example-redeem-code-*.rb: ``JSON.generate`` (compact), headers capitalized by Net::HTTP."""
     timestamp = str(int(now))
     text = creds.client_code + timestamp + "POST" + endpoint + '{"redeem_code":"' + redeem_code + '"}'
@@ -203,12 +186,10 @@ def ruby_reference(
         ("Timestamp", timestamp),
     ]
     body = json.dumps({"redeem_code": redeem_code}, separators=(",", ":"), ensure_ascii=False)
-    return send(creds.base_url, endpoint, headers, body.encode(), accept_language=accept_language)
+    return Prepared(endpoint, headers, body.encode())
 
 
-def dotnet_reference(
-    creds: Credentials, endpoint: str, redeem_code: str, now: float, *, accept_language: str | None = None
-) -> Reply:
+def dotnet_reference(creds: Credentials, endpoint: str, redeem_code: str, now: float) -> Prepared:
     """dotnet/redeem-code-*/Program.cs: the signed string is the content; Content-Type exactly
     ``application/json`` (no charset)."""
     timestamp = str(int(now))
@@ -220,7 +201,7 @@ def dotnet_reference(
         ("timestamp", timestamp),
         ("Content-Type", "application/json"),
     ]
-    return send(creds.base_url, endpoint, headers, content.encode(), accept_language=accept_language)
+    return Prepared(endpoint, headers, content.encode())
 
 
 def third_party_with_sequence(
@@ -229,13 +210,11 @@ def third_party_with_sequence(
     redeem_code: str,
     now: float,
     sequence: int = 1,
-    *,
-    accept_language: str | None = None,
-) -> Reply:
+) -> Prepared:
     """A third-party Node/Go integration: ``{"redeem_code":"X","sequence":1}`` (sequence a JSON
     number), signed and sent byte-identically."""
     timestamp = str(int(now))
-    body = '{"redeem_code":"%s","sequence":%d}' % (redeem_code, sequence)
+    body = '{"redeem_code":"%s","sequence":%d}' % (redeem_code, sequence)  # noqa: UP031 -- as Sprintf
     signature = hmac_sha1_hex(creds.sign_key, signed_text(creds.client_code, timestamp, endpoint, body))
     headers = [
         ("Content-Type", "application/json"),
@@ -243,12 +222,10 @@ def third_party_with_sequence(
         ("signature", signature),
         ("timestamp", timestamp),
     ]
-    return send(creds.base_url, endpoint, headers, body.encode(), accept_language=accept_language)
+    return Prepared(endpoint, headers, body.encode())
 
 
-def third_party_php_double_slash(
-    creds: Credentials, endpoint: str, redeem_code: str, now: float, *, accept_language: str | None = None
-) -> Reply:
+def third_party_php_double_slash(creds: Credentials, endpoint: str, redeem_code: str, now: float) -> Prepared:
     """A CodeIgniter copy of the PHP client whose URL is ``'https://host/' . $endpoint``: the path on
     the wire is ``//api/v1/…`` while the signed endpoint is ``/api/v1/…``."""
     timestamp = str(int(now))
@@ -261,12 +238,10 @@ def third_party_php_double_slash(
         ("timestamp", timestamp),
     ]
     body = json.dumps({"redeem_code": redeem_code}, separators=(",", ":"))
-    return send(creds.base_url, "/" + endpoint, headers, body.encode(), accept_language=accept_language)
+    return Prepared("/" + endpoint, headers, body.encode())
 
 
-def completion_client(
-    creds: Credentials, voucher_code: str, now: float, *, accept_language: str | None = None
-) -> Reply:
+def completion_client(creds: Credentials, voucher_code: str, now: float) -> Prepared:
     """The completion report, signed the same way with body ``{"voucher_code":"VCR…"}``."""
     timestamp = str(int(now))
     body = '{"voucher_code":"' + voucher_code + '"}'
@@ -277,31 +252,33 @@ def completion_client(
         ("signature", signature),
         ("timestamp", timestamp),
     ]
-    return send(creds.base_url, COMPLETION, headers, body.encode(), accept_language=accept_language)
+    return Prepared(COMPLETION, headers, body.encode())
 
 
 def signed_request(
     creds: Credentials,
     endpoint: str,
-    body: str,
+    body: str | bytes,
     timestamp: str,
     *,
     signature: str | None = None,
     path: str | None = None,
-    accept_language: str | None = None,
-) -> Reply:
+) -> Prepared:
     """Any request at all, signed over exactly ``body`` unless ``signature`` is given."""
+    raw = body.encode() if isinstance(body, str) else body
     if signature is None:
-        signature = hmac_sha1_hex(creds.sign_key, signed_text(creds.client_code, timestamp, endpoint, body))
+        text = signed_text(creds.client_code, timestamp, endpoint, raw.decode("utf-8", "replace"))
+        signature = hmac_sha1_hex(creds.sign_key, text)
     headers = [
         ("Content-Type", "application/json"),
         ("client_code", creds.client_code),
         ("signature", signature),
         ("timestamp", timestamp),
     ]
-    return send(creds.base_url, path or endpoint, headers, body.encode(), accept_language=accept_language)
+    return Prepared(path or endpoint, headers, raw)
 
 
+# The official examples. Rust is left out: it signs the status path but POSTs to "/" (a client bug).
 REFERENCE_CLIENTS = {
     "python": python_reference,
     "php": php_reference,
@@ -310,6 +287,8 @@ REFERENCE_CLIENTS = {
     "go": go_reference,
     "ruby": ruby_reference,
     "dotnet": dotnet_reference,
+}
+THIRD_PARTY_CLIENTS = {
     "sequence": third_party_with_sequence,
     "php-double-slash": third_party_php_double_slash,
 }

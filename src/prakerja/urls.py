@@ -7,6 +7,7 @@ from prakerja.api import api
 from prakerja.aptitude import views as aptitude_views
 from prakerja.batches import views as batch_views
 from prakerja.catalog import views as catalog_views
+from prakerja.core import views as core_views
 from prakerja.learning import views as learning_views
 from prakerja.registry import views as registry_views
 
@@ -101,6 +102,7 @@ password_reset = [
 
 urlpatterns = [
     path("", registry_views.home, name="home"),
+    path("health/", core_views.health, name="health"),
     path("dasbor/", registry_views.dashboard, name="dashboard"),
     path("akun/", include(accounts_patterns)),
     path("akun/", include(password_reset)),

@@ -18,13 +18,13 @@ from django.db import connections
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler, _StaticFilesHandler
 
 from market import NAMED, Provider, approved_program, open_class, recipients_named
-from partner_clients import Credentials
+from partner_clients import Credentials, Prepared, Reply, send
 from prakerja.catalog import actions as catalog
 from prakerja.catalog.models import Institution, TrainingClass
 from prakerja.core import clock
+from prakerja.integrations.devserver import PartnerHeadersMixin
 from prakerja.learning import actions
 from prakerja.learning.models import Purchase, RedeemCode
-from prakerja.integrations.devserver import PartnerHeadersMixin
 
 START = NAMED + dt.timedelta(days=5)  # 15 July 2026, 10:00 Jakarta; sessions on 15 and 16 July
 
@@ -35,21 +35,23 @@ class PartnerRequestHandler(PartnerHeadersMixin, QuietWSGIRequestHandler):
 
 class PartnerLiveServerThread(LiveServerThread):
     server_class = ThreadedWSGIServer
+    handler_class: type = PartnerRequestHandler
 
     def _create_server(self, connections_override=None):
         return self.server_class(
             (self.host, self.port),
-            PartnerRequestHandler,
+            self.handler_class,
             allow_reuse_address=False,
             connections_override=connections_override,
         )
 
 
 @contextmanager
-def partner_server() -> Iterator[str]:
+def partner_server(handler: type = PartnerRequestHandler) -> Iterator[str]:
     """Serve the whole site on 127.0.0.1 (a free port) for the duration; yields the base URL."""
     shared = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
     thread = PartnerLiveServerThread("127.0.0.1", _StaticFilesHandler, connections_override=shared)
+    thread.handler_class = handler
     thread.daemon = True
     for connection in shared.values():
         connection.inc_thread_sharing()
@@ -65,9 +67,9 @@ def partner_server() -> Iterator[str]:
             connection.dec_thread_sharing()
 
 
-def credentials(base_url: str, institution: Institution) -> Credentials:
+def credentials(institution: Institution) -> Credentials:
     institution.refresh_from_db()
-    return Credentials(base_url, institution.client_code, institution.sign_key)
+    return Credentials(institution.client_code, institution.sign_key)
 
 
 def now() -> float:
@@ -77,10 +79,14 @@ def now() -> float:
 
 @dataclass
 class Scene:
+    base_url: str
     creds: Credentials
     provider: Provider
     training_class: TrainingClass
     purchases: list[Purchase]
+
+    def send(self, request: Prepared, *, accept_language: str | None = None) -> Reply:
+        return send(self.base_url, request, accept_language=accept_language)
 
     def codes(self, purchase: Purchase) -> list[RedeemCode]:
         return list(purchase.redeem_codes.select_related("session").order_by("session__sequence"))
@@ -89,13 +95,14 @@ class Scene:
         return self.codes(self.purchases[n])[sequence - 1]
 
 
-def scene(base_url: str, frozen_clock, provider: Provider, *, people: int, seed: int) -> Scene:
-    """``people`` recipients, each having bought the provider's two-session offline class."""
+def scene(base_url: str, frozen_clock, provider: Provider, *, people: int = 3, seed: int) -> Scene:
+    """The recipients among ``people`` generated residents (at least two), each having bought the
+    provider's two-session offline class."""
     users = recipients_named(frozen_clock, people, seed=seed)
-    assert users, "the generated population produced no recipients"
+    assert len(users) >= 2, f"seed {seed} gives {len(users)} recipient(s) of {people}; pick another seed"
     training_class = open_class(provider, approved_program(provider, price=1_000_000), start=START)
     purchases = [actions.buy(user.person, training_class.code) for user in users]
-    return Scene(credentials(base_url, provider.institution), provider, training_class, purchases)
+    return Scene(base_url, credentials(provider.institution), provider, training_class, purchases)
 
 
 def other_institution() -> Institution:

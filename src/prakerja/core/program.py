@@ -7,6 +7,7 @@ program office has never changed it.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 DEFAULTS: dict[str, Any] = {
@@ -57,12 +58,36 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def setting(key: str) -> Any:
+# Every changed setting's newest value, read in one query and kept for a few seconds: a partner
+# request reads half a dozen settings, and on a busy server each query is a round trip.
+# A change made in this process is seen at once; other processes see it within CACHE_SECONDS.
+CACHE_SECONDS = 5.0
+_cache: dict[str, Any] = {}
+_cached_at = -CACHE_SECONDS
+
+
+def _changed() -> dict[str, Any]:
+    global _cache, _cached_at
     from prakerja.core.models import ProgramSettingVersion
 
-    row = ProgramSettingVersion.objects.filter(key=key).order_by("-id").values_list("value", flat=True).first()
-    if row is not None:
-        return row
+    if time.monotonic() - _cached_at >= CACHE_SECONDS:
+        newest: dict[str, Any] = {}
+        for key, value in ProgramSettingVersion.objects.order_by("id").values_list("key", "value"):
+            newest[key] = value
+        _cache, _cached_at = newest, time.monotonic()
+    return _cache
+
+
+def forget_cached() -> None:
+    """Read the settings afresh next time (after a change, and between tests)."""
+    global _cached_at
+    _cached_at = -CACHE_SECONDS
+
+
+def setting(key: str) -> Any:
+    changed = _changed()
+    if key in changed:
+        return changed[key]
     return DEFAULTS[key]
 
 
@@ -71,4 +96,8 @@ def change_setting(key: str, value: Any, *, by: Any = None, note: str = "") -> N
 
     if key not in DEFAULTS:
         raise KeyError(key)
+    from django.db import transaction
+
     ProgramSettingVersion.objects.create(key=key, value=value, changed_by=by, note=note)
+    forget_cached()
+    transaction.on_commit(forget_cached)

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
@@ -123,9 +123,13 @@ def authenticate(request: HttpRequest, path: str) -> tuple[Institution, Any]:
     paths = [path] + ([request.path] if request.path != path else [])
     if not any(signing.verify(keys, client_code, timestamp, p, raw, data, signature) for p in paths):
         raise PartnerError(Problem("INVALID_SIGNATURE"), 401)
+    seen = SeenRequest(client_code=client_code, signature=signature.lower(), timestamp=int(timestamp))
     try:
-        with transaction.atomic():
-            SeenRequest.objects.create(client_code=client_code, signature=signature.lower(), timestamp=int(timestamp))
+        if connection.in_atomic_block:  # a savepoint keeps the caller's transaction usable
+            with transaction.atomic():
+                seen.save(force_insert=True)
+        else:  # one INSERT is atomic by itself: one round trip instead of BEGIN/INSERT/COMMIT
+            seen.save(force_insert=True)
     except IntegrityError:
         raise PartnerError(Problem("REPLAYED_REQUEST"), 409) from None
     if institution.status != Institution.Status.ACTIVE:
@@ -156,26 +160,23 @@ _STATUS_NUMBER = {"valid": 0, "not_yet": 0, "expired": 0, "used": 1, "cancelled"
 def redeem_data(code: RedeemCode) -> dict[str, Any]:
     """The fields partner clients read (success/message/data with redeem_code, status,
     attendance_status, sequence, schedule and course codes…)."""
-    purchase = code.purchase
-    training_class = purchase.training_class
-    program = training_class.program
+    facts = actions.class_facts(code.training_class_id)
     opens, closes = actions.redeem_window(code)
     state = actions.redeem_state(code)
-    session = code.session
     return {
         "redeem_code": code.code,
-        "sequence": session.sequence,
+        "sequence": code.sequence,
         "state": state,
         "status": _STATUS_NUMBER[state],
         "attendance_status": 1 if code.committed_at else 0,
         "redeem_at": code.committed_at.isoformat() if code.committed_at else None,
-        "invoice_code": purchase.voucher_code,
-        "schedule_code": training_class.code,
-        "course_code": str(program.public_id),
-        "course_title": program.title,
-        "course_type": program.mode,
-        "is_online_attendance": program.mode in ("webinar", "self_paced"),
-        "schedule_start_end": f"{session.starts_at.isoformat()} - {session.ends_at.isoformat()}",
+        "invoice_code": code.voucher_code,
+        "schedule_code": facts.class_code,
+        "course_code": facts.program_id,
+        "course_title": facts.title,
+        "course_type": facts.mode,
+        "is_online_attendance": facts.mode in ("webinar", "self_paced"),
+        "schedule_start_end": f"{code.starts_at.isoformat()} - {code.ends_at.isoformat()}",
         "redeem_window": {"opens": opens.isoformat(), "closes": closes.isoformat()},
     }
 
@@ -217,19 +218,13 @@ def redeem_status(request: HttpRequest) -> HttpResponse:
 def redeem_commit(request: HttpRequest) -> HttpResponse:
     def work(institution: Institution, data: dict[str, Any]) -> HttpResponse:
         code, sequence = _redeem_args(data)
+        found = actions.find_redeem_code(institution, code, sequence)
         try:
-            committed = actions.commit_redeem(institution, code, sequence)
+            committed = actions.commit_found(found)
         except DomainError as refusal:
             # Say what the code's state is, so a client retrying after a timeout learns that its
             # first commit did land.
-            found = (
-                RedeemCode.objects.filter(code=code.strip().upper())
-                .select_related("session", "purchase__training_class__program")
-                .first()
-            )
-            mine = found is not None and found.purchase.training_class.program.institution_id == institution.pk
-            state = redeem_data(found) if found is not None and mine else None
-            raise PartnerError(refusal.problems[0], refusal.status, state) from None
+            raise PartnerError(refusal.problems[0], refusal.status, redeem_data(found)) from None
         return respond(request, redeem_data(committed), "COMMITTED")
 
     return _handle(request, COMMIT_PATH, work)

@@ -11,10 +11,13 @@ key derived from the purchase, so a retried request never moves money twice.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 
 from prakerja.batches.models import Recipient
@@ -102,7 +105,16 @@ def buy(person: Person, class_code: str, *, actor: Any = None) -> Purchase:
         except IntegrityError:  # a concurrent purchase by the same person won the race
             raise fail("PREVIOUS_TRAINING_NOT_COMPLETED", status=409) from None
         RedeemCode.objects.bulk_create(
-            RedeemCode(purchase=purchase, session=session) for session in training_class.sessions.all()
+            RedeemCode(
+                purchase=purchase,
+                session=session,
+                training_class=training_class,
+                voucher_code=purchase.voucher_code,
+                sequence=session.sequence,
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+            )
+            for session in training_class.sessions.all()
         )
         ledger.transfer(
             source=ledger.account_for_person(person),
@@ -175,6 +187,8 @@ def cancel_purchase(purchase: Purchase, reason: str, *, actor: Any = None) -> Pu
     purchase.cancelled_at = clock.now()
     purchase.cancel_reason = reason[:300]
     purchase.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    # On the codes too: a commit racing this cancellation waits for these rows and then loses.
+    purchase.redeem_codes.filter(committed_at__isnull=True).update(cancelled_at=purchase.cancelled_at)
     TrainingClass.objects.filter(pk=purchase.training_class_id, seats_taken__gt=0).update(
         seats_taken=F("seats_taken") - 1
     )
@@ -206,27 +220,64 @@ def cancel_class(training_class: TrainingClass, reason: str, *, actor: Any = Non
 
 # --- attendance (redeem codes) ------------------------------------------------------------------------------
 def redeem_window(code: RedeemCode) -> tuple[dt.datetime, dt.datetime]:
-    start = code.session.starts_at
+    start = code.starts_at
     return (
         start - dt.timedelta(minutes=setting("redeem_minutes_before")),
         start + dt.timedelta(minutes=setting("redeem_minutes_after")),
     )
 
 
-def find_redeem_code(institution: Institution, value: str, sequence: int | None) -> RedeemCode:
-    code = (
-        RedeemCode.objects.select_related(
-            "session", "purchase", "purchase__training_class", "purchase__training_class__program"
+@dataclass(frozen=True)
+class ClassFacts:
+    """What a redeem code's answer says about its class: fixed once the class exists (a
+    program is not edited after approval, a class never changes program)."""
+
+    class_code: str
+    program_id: str
+    title: str
+    mode: str
+    institution_id: int
+
+
+_class_facts: dict[int, ClassFacts] = {}
+
+
+def forget_class_facts() -> None:
+    """Between tests, whose databases reuse ids."""
+    _class_facts.clear()
+
+
+def class_facts(class_id: int) -> ClassFacts:
+    """Kept per process: the partner API answers many codes of the same few classes, and the
+    join to the program otherwise costs more to plan than to run."""
+    facts = _class_facts.get(class_id)
+    if facts is None:
+        row = (
+            TrainingClass.objects.select_related("program")
+            .only("code", "program__public_id", "program__title", "program__mode", "program__institution_id")
+            .get(pk=class_id)
         )
-        .filter(code=(value or "").strip().upper())
-        .first()
+        facts = ClassFacts(
+            row.code, str(row.program.public_id), row.program.title, row.program.mode, row.program.institution_id
+        )
+        if len(_class_facts) > 50_000:
+            _class_facts.clear()
+        _class_facts[class_id] = facts
+    return facts
+
+
+def find_redeem_code(institution: Institution, value: str, sequence: int | None) -> RedeemCode:
+    value = (value or "").strip().upper()
+    # A NUL byte cannot be sent to PostgreSQL; such a value is no code of ours anyway.
+    code = (
+        None if "\x00" in value else RedeemCode.objects.select_related("session", "purchase").filter(code=value).first()
     )
     if code is None:
         raise fail("REDEEM_CODE_NOT_FOUND", "redeem_code", status=404)
-    if code.purchase.training_class.program.institution_id != institution.pk:
+    if class_facts(code.training_class_id).institution_id != institution.pk:
         raise fail("WRONG_INSTITUTION", "redeem_code", status=403)
-    if sequence is not None and sequence != code.session.sequence:
-        raise fail("SEQUENCE_MISMATCH", "sequence", status=422, sequence=code.session.sequence)
+    if sequence is not None and sequence != code.sequence:
+        raise fail("SEQUENCE_MISMATCH", "sequence", status=422, sequence=code.sequence)
     return code
 
 
@@ -235,7 +286,7 @@ def redeem_state(code: RedeemCode, now: dt.datetime | None = None) -> str:
     now = now or clock.now()
     if code.committed_at is not None:
         return "used"
-    if code.purchase.status == Purchase.Status.CANCELLED:
+    if code.cancelled_at is not None:  # set on every unused code when its purchase is cancelled
         return "cancelled"
     opens, closes = redeem_window(code)
     if now < opens:
@@ -248,7 +299,11 @@ def redeem_state(code: RedeemCode, now: dt.datetime | None = None) -> str:
 def commit_redeem(institution: Institution, value: str, sequence: int | None, *, actor: Any = None) -> RedeemCode:
     """Record attendance at one session. Idempotent per session: a second commit changes
     nothing and reports ``ALREADY_USED`` (409) — even when two commits race."""
-    code = find_redeem_code(institution, value, sequence)
+    return commit_found(find_redeem_code(institution, value, sequence), actor=actor)
+
+
+def commit_found(code: RedeemCode, *, actor: Any = None) -> RedeemCode:
+    """:func:`commit_redeem` of a code already found (and checked) by :func:`find_redeem_code`."""
     state = redeem_state(code)
     if state == "used":
         raise fail("ALREADY_USED", "redeem_code", status=409)
@@ -257,9 +312,59 @@ def commit_redeem(institution: Institution, value: str, sequence: int | None, *,
     if state != "valid":
         opens, closes = redeem_window(code)
         raise fail("OUTSIDE_REDEEM_WINDOW", "redeem_code", status=422, start=_jakarta(opens), end=_jakarta(closes))
+    if setting("settlement_rule") == "first_session":
+        return _commit_and_settle(code, actor)
+    now = clock.now()
+    if not _mark_attended(code, now, actor):
+        # Another commit, or a cancellation, took this code since it was read.
+        code.refresh_from_db(fields=["committed_at", "cancelled_at"])
+        if code.committed_at is None and code.cancelled_at is not None:
+            raise fail("CANCELLED", "redeem_code", status=409)
+        raise fail("ALREADY_USED", "redeem_code", status=409)
+    code.committed_at = now
+    return code
+
+
+_ATTEND_AND_AUDIT = """
+WITH done AS (
+    UPDATE learning_redeemcode SET committed_at = %s
+    WHERE id = %s AND committed_at IS NULL AND cancelled_at IS NULL
+    RETURNING id
+), logged AS (
+    INSERT INTO core_auditevent (public_id, at, actor_id, action, object_type, object_id, after)
+    SELECT %s, %s, %s, 'redeem.committed', 'learning.redeemcode', id::text, %s::jsonb FROM done
+    RETURNING 1
+)
+SELECT count(*) FROM done"""
+
+
+def _mark_attended(code: RedeemCode, now: dt.datetime, actor: Any) -> bool:
+    """Set ``committed_at`` if the code is neither used nor cancelled, and write its audit row.
+
+    The condition is on the code's own row, so a racing commit or cancellation waits for this
+    row's lock and is then re-checked against the new row: exactly one of them wins. On
+    PostgreSQL the update and its audit row are one statement (atomic on its own): one round
+    trip at the busiest moment of a class, everyone checking in at once.
+    """
+    after = {"sequence": code.sequence}
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        actor_id = actor.pk if getattr(actor, "pk", None) else None
+        with connection.cursor() as cursor:
+            cursor.execute(_ATTEND_AND_AUDIT, [now, code.pk, uuid.uuid4(), now, actor_id, json.dumps(after)])
+            return bool(cursor.fetchone()[0])
     with transaction.atomic():
-        # Under the purchase's lock, so a cancellation cannot slip in between the check above and
-        # the write below (attendance on a refunded purchase, or the institution paid as well).
+        updated = RedeemCode.objects.filter(pk=code.pk, committed_at__isnull=True, cancelled_at__isnull=True).update(
+            committed_at=now
+        )
+        if updated:
+            audit.record("redeem.committed", code, actor=actor, after=after)
+        return bool(updated)
+
+
+def _commit_and_settle(code: RedeemCode, actor: Any) -> RedeemCode:
+    """Settlement rule "first_session": attendance and the institution's payment together,
+    under the purchase's lock (a cancellation cannot pay the institution as well)."""
+    with transaction.atomic():
         purchase = (
             Purchase.objects.select_for_update()
             .select_related("training_class__program__institution")
@@ -268,21 +373,24 @@ def commit_redeem(institution: Institution, value: str, sequence: int | None, *,
         if purchase.status == Purchase.Status.CANCELLED:
             raise fail("CANCELLED", "redeem_code", status=409)
         now = clock.now()
-        if not RedeemCode.objects.filter(pk=code.pk, committed_at__isnull=True).update(committed_at=now):
+        if not _mark_attended(code, now, actor):
             raise fail("ALREADY_USED", "redeem_code", status=409)
         code.committed_at = now
-        if setting("settlement_rule") == "first_session":
-            _settle(purchase, actor=actor)
-        audit.record("redeem.committed", code, actor=actor, after={"sequence": code.session.sequence})
+        _settle(purchase, actor=actor)
     return code
 
 
 # --- completion, certificate, review ----------------------------------------------------------------------
 def find_purchase_for(institution: Institution, voucher_code: str) -> Purchase:
+    voucher_code = (voucher_code or "").strip().upper()
     purchase = (
-        Purchase.objects.select_related("training_class__program__institution", "person")
-        .filter(voucher_code=(voucher_code or "").strip().upper())
-        .first()
+        None
+        if "\x00" in voucher_code
+        else (
+            Purchase.objects.select_related("training_class__program__institution", "person")
+            .filter(voucher_code=voucher_code)
+            .first()
+        )
     )
     if purchase is None:
         raise fail("VOUCHER_NOT_FOUND", "voucher_code", status=404)

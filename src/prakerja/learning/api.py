@@ -57,10 +57,10 @@ def purchase_out(purchase: Purchase) -> dict:
         opens, closes = actions.redeem_window(code)
         codes.append(
             {
-                "sequence": code.session.sequence,
+                "sequence": code.sequence,
                 "code": code.code,
-                "session_starts_at": code.session.starts_at,
-                "session_ends_at": code.session.ends_at,
+                "session_starts_at": code.starts_at,
+                "session_ends_at": code.ends_at,
                 "valid_from": opens,
                 "valid_until": closes,
                 "state": actions.redeem_state(code),
@@ -90,7 +90,7 @@ def purchases_of(person) -> list[Purchase]:  # type: ignore[no-untyped-def]
     return list(
         Purchase.objects.filter(person=person)
         .select_related("training_class__program__institution", "certificate", "review")
-        .prefetch_related("redeem_codes__session")
+        .prefetch_related("redeem_codes")
         .order_by("-purchased_at")
     )
 

@@ -62,12 +62,25 @@ class Purchase(models.Model):
 
 
 class RedeemCode(models.Model):
-    """The code a participant gives the institution at one session; its commit is attendance."""
+    """The code a participant gives the institution at one session; its commit is attendance.
+
+    Written once at purchase with copies of what the partner API answers (class, voucher,
+    session number and times), so that the busiest endpoint — a whole class checking in at
+    once — reads one row by its unique code, with no join to plan.
+    """
 
     purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="redeem_codes")
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="redeem_codes")
     code = models.CharField(max_length=12, unique=True, default=new_redeem_code)
+    training_class = models.ForeignKey(TrainingClass, on_delete=models.PROTECT, related_name="+")
+    voucher_code = models.CharField(max_length=16)
+    sequence = models.PositiveSmallIntegerField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
     committed_at = models.DateTimeField(null=True, blank=True)
+    # Set on the code itself when its purchase is cancelled, so that a commit racing the
+    # cancellation is decided by this row's lock alone (see actions.commit_redeem).
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["purchase", "session"], name="one_code_per_session")]

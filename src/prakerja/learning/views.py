@@ -41,7 +41,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     rows = []
     for purchase in purchases:
         codes = []
-        for code in sorted(purchase.redeem_codes.all(), key=lambda c: c.session.sequence):
+        for code in sorted(purchase.redeem_codes.all(), key=lambda c: c.sequence):
             opens, closes = actions.redeem_window(code)
             codes.append({"code": code, "opens": opens, "closes": closes, "state": actions.redeem_state(code)})
         rows.append({"purchase": purchase, "codes": codes, "review": getattr(purchase, "review", None)})
