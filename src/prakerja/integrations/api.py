@@ -104,7 +104,7 @@ def authenticate(request: HttpRequest, path: str) -> tuple[Institution, Any]:
     signature = request.headers.get("signature", "").strip()
     if not (client_code and timestamp and signature):
         raise PartnerError(Problem("INVALID_SIGNATURE"), 401)
-    institution = Institution.objects.filter(client_code=client_code).first()
+    institution = next(iter(Institution.objects.filter(client_code=client_code)[:1]), None)
     if institution is None:
         raise PartnerError(Problem("UNKNOWN_CLIENT"), 401)
     tolerance = setting("signature_tolerance_seconds")

@@ -269,9 +269,8 @@ def class_facts(class_id: int) -> ClassFacts:
 def find_redeem_code(institution: Institution, value: str, sequence: int | None) -> RedeemCode:
     value = (value or "").strip().upper()
     # A NUL byte cannot be sent to PostgreSQL; such a value is no code of ours anyway.
-    code = (
-        None if "\x00" in value else RedeemCode.objects.select_related("session", "purchase").filter(code=value).first()
-    )
+    # One row by its unique code; unordered, as .first() would add a sort to the busiest query.
+    code = None if "\x00" in value else next(iter(RedeemCode.objects.filter(code=value)[:1]), None)
     if code is None:
         raise fail("REDEEM_CODE_NOT_FOUND", "redeem_code", status=404)
     if class_facts(code.training_class_id).institution_id != institution.pk:
