@@ -567,3 +567,42 @@ def test_certificate_verification_is_public_and_masked_and_the_pdf_is_the_holder
     assert staff_of(provider.institution).get(f"/sertifikat/{certificate.verify_token}/pdf/").status_code == 404
     anonymous = Client().get(f"/sertifikat/{certificate.verify_token}/pdf/")
     assert anonymous.status_code == 302 and "/akun/masuk/" in anonymous["Location"]
+
+
+# --- trainers, venues and cancelling a class from the portal ----------------------------------------------------
+def test_portal_adds_trainers_and_venues_and_cancels_a_class_refunding_everyone(frozen_clock, provider):
+    users = recipients_named(frozen_clock, 3, seed=91)
+    portal = staff_of(provider.institution)
+    page = text(
+        portal.post("/lembaga/pelatih/", {"full_name": "Sri Mulyani", "certificate_number": "BNSP-77"}, follow=True)
+    )
+    assert "Sri Mulyani" in page and "BNSP-77" in page
+    refused = text(
+        portal.post("/lembaga/tempat/", {"name": "Aula", "district_code": "999999", "capacity": "20"}, follow=True)
+    )
+    assert "DISTRICT_UNKNOWN" in refused
+    added = text(
+        portal.post(
+            "/lembaga/tempat/", {"name": "Aula Utama", "district_code": DISTRICT, "capacity": "35"}, follow=True
+        )
+    )
+    assert "Aula Utama (35)" in added
+
+    training_class = open_class(
+        provider, approved_program(provider, price=1_200_000), start=NAMED + dt.timedelta(days=6)
+    )
+    purchases = [bought(user, training_class) for user in users[:2]]
+    stranger = staff_of(other_provider().institution)
+    assert stranger.post(f"/lembaga/kelas/{training_class.code}/batal/", {"reason": "x"}).status_code == 404
+    blank = text(portal.post(f"/lembaga/kelas/{training_class.code}/batal/", {"reason": " "}, follow=True))
+    assert "REJECTION_REASON_REQUIRED" in blank
+    training_class.refresh_from_db()
+    assert training_class.status == TrainingClass.Status.OPEN  # nothing cancelled without a reason
+    page = text(portal.post(f"/lembaga/kelas/{training_class.code}/batal/", {"reason": "Pelatih sakit"}, follow=True))
+    assert "2 peserta" in page
+    for purchase in purchases:
+        purchase.refresh_from_db()
+        assert purchase.status == Purchase.Status.CANCELLED
+    training_class.refresh_from_db()
+    assert training_class.status == TrainingClass.Status.CANCELLED
+    assert all(code.cancelled_at for p in purchases for code in p.redeem_codes.all())

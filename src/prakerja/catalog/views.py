@@ -232,6 +232,64 @@ def portal_class(request: HttpRequest, institution: Institution) -> HttpResponse
 
 
 @institution_required
+@require_POST
+def portal_trainer(request: HttpRequest, institution: Institution) -> HttpResponse:
+    try:
+        actions.add_trainer(
+            institution,
+            full_name=request.POST.get("full_name", ""),
+            certificate_number=request.POST.get("certificate_number", ""),
+            competency=request.POST.get("competency", ""),
+            actor=request.user,
+        )
+    except DomainError as error:
+        _say(request, error.problems)
+    else:
+        messages.success(request, _("Pelatih ditambahkan."))
+    return redirect("portal:home")
+
+
+@institution_required
+@require_POST
+def portal_venue(request: HttpRequest, institution: Institution) -> HttpResponse:
+    capacity = request.POST.get("capacity", "")
+    try:
+        actions.add_venue(
+            institution,
+            name=request.POST.get("name", ""),
+            district_code=request.POST.get("district_code", ""),
+            capacity=int(capacity) if capacity.isdigit() else 0,
+            address=request.POST.get("address", ""),
+            facilities=request.POST.get("facilities", ""),
+            actor=request.user,
+        )
+    except DomainError as error:
+        _say(request, error.problems)
+    else:
+        messages.success(request, _("Tempat pelatihan ditambahkan."))
+    return redirect("portal:home")
+
+
+@institution_required
+@require_POST
+def portal_cancel_class(request: HttpRequest, institution: Institution, code: str) -> HttpResponse:
+    """The institution cancels a class: every participant's price returns to their balance."""
+    training_class = TrainingClass.objects.filter(code=code, program__institution=institution).first()
+    if training_class is None:
+        raise Http404
+    try:
+        refunded = learning.cancel_class(training_class, request.POST.get("reason", ""), actor=request.user)
+    except DomainError as error:
+        _say(request, error.problems)
+    else:
+        messages.success(
+            request,
+            _("Kelas %(code)s dibatalkan; %(n)s peserta dikembalikan saldonya.") % {"code": code, "n": refunded},
+        )
+    return redirect("portal:home")
+
+
+@institution_required
 def portal_completion(request: HttpRequest, institution: Institution) -> HttpResponse:
     """Completion by CSV upload: one ``voucher_code`` per row. Valid rows are recorded, each
     broken row is reported with its line number and reason; nothing of a broken row is written."""
