@@ -142,6 +142,7 @@ class Program(models.Model):
             models.Index(fields=["status", "price"], name="program_catalog_price"),
             models.Index(fields=["status", "-rating_x100"], name="program_catalog_rating"),
             models.Index(fields=["status", "submitted_at"], name="program_curation_queue"),
+            models.Index(fields=["status", "-decided_at", "-id"], name="program_catalog_newest"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(hours__gte=1), name="program_hours_positive"),

@@ -218,10 +218,12 @@ def redeem_status(request: HttpRequest) -> HttpResponse:
 def redeem_commit(request: HttpRequest) -> HttpResponse:
     def work(institution: Institution, data: dict[str, Any]) -> HttpResponse:
         code, sequence = _redeem_args(data)
-        found = actions.find_redeem_code(institution, code, sequence)
         try:
-            committed = actions.commit_found(found)
+            committed = actions.commit_redeem(institution, code, sequence)
         except DomainError as refusal:
+            if refusal.codes[0] in ("REDEEM_CODE_NOT_FOUND", "WRONG_INSTITUTION", "SEQUENCE_MISMATCH"):
+                raise
+            found = actions.find_redeem_code(institution, code, None)
             # Say what the code's state is, so a client retrying after a timeout learns that its
             # first commit did land.
             raise PartnerError(refusal.problems[0], refusal.status, redeem_data(found)) from None

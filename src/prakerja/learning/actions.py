@@ -109,6 +109,7 @@ def buy(person: Person, class_code: str, *, actor: Any = None) -> Purchase:
                 purchase=purchase,
                 session=session,
                 training_class=training_class,
+                institution_id=program.institution_id,
                 voucher_code=purchase.voucher_code,
                 sequence=session.sequence,
                 starts_at=session.starts_at,
@@ -273,7 +274,7 @@ def find_redeem_code(institution: Institution, value: str, sequence: int | None)
     code = None if "\x00" in value else next(iter(RedeemCode.objects.filter(code=value)[:1]), None)
     if code is None:
         raise fail("REDEEM_CODE_NOT_FOUND", "redeem_code", status=404)
-    if class_facts(code.training_class_id).institution_id != institution.pk:
+    if code.institution_id != institution.pk:
         raise fail("WRONG_INSTITUTION", "redeem_code", status=403)
     if sequence is not None and sequence != code.sequence:
         raise fail("SEQUENCE_MISMATCH", "sequence", status=422, sequence=code.sequence)
@@ -298,7 +299,69 @@ def redeem_state(code: RedeemCode, now: dt.datetime | None = None) -> str:
 def commit_redeem(institution: Institution, value: str, sequence: int | None, *, actor: Any = None) -> RedeemCode:
     """Record attendance at one session. Idempotent per session: a second commit changes
     nothing and reports ``ALREADY_USED`` (409) — even when two commits race."""
+    fast = _commit_in_one_statement(institution, value, sequence, actor)
+    if fast is not None:
+        return fast
+    # Refused (or not PostgreSQL): find the code and say precisely why, or commit it.
     return commit_found(find_redeem_code(institution, value, sequence), actor=actor)
+
+
+_COMMIT_IF_VALID = """
+WITH done AS (
+    UPDATE learning_redeemcode SET committed_at = %(now)s
+    WHERE code = %(code)s AND institution_id = %(institution)s
+      AND committed_at IS NULL AND cancelled_at IS NULL
+      AND starts_at BETWEEN %(earliest)s AND %(latest)s
+      AND (%(sequence)s::integer IS NULL OR sequence = %(sequence)s::integer)
+    RETURNING id, purchase_id, session_id, code, training_class_id, institution_id, voucher_code, sequence,
+              starts_at, ends_at, committed_at, cancelled_at
+), logged AS (
+    INSERT INTO core_auditevent (public_id, at, actor_id, action, object_type, object_id, after)
+    SELECT %(event)s, %(now)s, %(actor)s, 'redeem.committed', 'learning.redeemcode', id::text,
+           json_build_object('sequence', sequence)::jsonb
+    FROM done
+    RETURNING 1
+)
+SELECT * FROM done"""
+
+
+def _commit_in_one_statement(
+    institution: Institution, value: str, sequence: int | None, actor: Any
+) -> RedeemCode | None:
+    """The common case — a valid code inside its window, committed once — as one statement on
+    PostgreSQL: the conditions of :func:`commit_found` in the UPDATE's WHERE, the audit row in
+    the same statement. None when it did not commit (the slow path then explains why), when the
+    settlement rule needs the ledger, or off PostgreSQL."""
+    value = (value or "").strip().upper()
+    if (
+        connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or "\x00" in value
+        or (sequence is not None and not 0 < sequence < 2**15)  # no such session: the slow path says so
+        or setting("settlement_rule") == "first_session"
+    ):
+        return None
+    now = clock.now()
+    # Valid from `before` minutes before the start to `after` minutes after it.
+    earliest = now - dt.timedelta(minutes=setting("redeem_minutes_after"))
+    latest = now + dt.timedelta(minutes=setting("redeem_minutes_before"))
+    params = {
+        "now": now,
+        "code": value,
+        "institution": institution.pk,
+        "earliest": earliest,
+        "latest": latest,
+        "sequence": sequence,
+        "event": uuid.uuid4(),
+        "actor": actor.pk if getattr(actor, "pk", None) else None,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_COMMIT_IF_VALID, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        columns = [c.name for c in cursor.description]
+    return RedeemCode(**dict(zip(columns, row, strict=True)))
 
 
 def commit_found(code: RedeemCode, *, actor: Any = None) -> RedeemCode:

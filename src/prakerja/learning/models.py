@@ -73,6 +73,7 @@ class RedeemCode(models.Model):
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="redeem_codes")
     code = models.CharField(max_length=12, unique=True, default=new_redeem_code)
     training_class = models.ForeignKey(TrainingClass, on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey("catalog.Institution", on_delete=models.PROTECT, related_name="+")
     voucher_code = models.CharField(max_length=16)
     sequence = models.PositiveSmallIntegerField()
     starts_at = models.DateTimeField()
