@@ -78,9 +78,9 @@ def table(data: dict[str, Any]) -> str:
         "-" * 84,
     ]
     for name, e in sorted(data.get("benchmarks", {}).items()):
-        unit = e.get("unit", "")
+        unit = _short(e.get("unit", ""))
         figure = _number(e.get("figure"), unit)
-        floor = _number(e.get("floor"), unit if unit == "s" else "rows/s" if name == "ingest" else unit)
+        floor = _number(e.get("floor"), _short(e.get("floor_unit", "")) or unit)
         ratio, target = e.get("ratio"), e.get("target")
         status = "-" if ratio is None or target is None else ("meets" if ratio >= target else "BELOW target")
         if e.get("incomplete"):
@@ -128,11 +128,32 @@ def table(data: dict[str, Any]) -> str:
                     f"  SQLite {s['size']:,}: {s['seconds']} s, {s['memory_mb']} MB; same digest as PostgreSQL: "
                     f"{s['same_digest_as_postgresql']}; rerun reproduces it: {s['rerun_reproduces_digest']}"
                 )
+    redeem = data.get("benchmarks", {}).get("redeem")
+    if redeem:
+        phases, half = redeem.get("phases", {}), redeem.get("p99_at_half_ms", {})
+        lines += [
+            "",
+            f"redeem: floor {redeem['floor']:,.0f}/s, status {phases.get('status', {}).get('per_second', 0):,.0f}/s, "
+            f"commit {phases.get('commit', {}).get('per_second', 0):,.0f}/s; p99 at half of each one's maximum: "
+            f"status {half.get('status')} ms, commit {half.get('commit')} ms (issue 4 asks < 50 ms)",
+        ]
+    catalog = data.get("benchmarks", {}).get("catalog")
+    if catalog:
+        lines += [
+            "",
+            f"catalog: p95 {catalog['figure']} ms over {catalog['size']:,} programs and "
+            f"{catalog.get('classes', 0):,} classes (issue 4 asks < 150 ms); /health/ p95 {catalog['floor']} ms",
+        ]
     return "\n".join(lines)
 
 
 def _plain(value: Any) -> str:
     return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _short(unit: str) -> str:
+    """'ms, p95 of …' -> 'ms'; 'requests/s (the slower …)' -> 'requests/s'."""
+    return unit.split(",")[0].split(" (")[0].strip()
 
 
 def _number(value: Any, unit: str) -> str:

@@ -606,3 +606,34 @@ def test_portal_adds_trainers_and_venues_and_cancels_a_class_refunding_everyone(
     training_class.refresh_from_db()
     assert training_class.status == TrainingClass.Status.CANCELLED
     assert all(code.cancelled_at for p in purchases for code in p.redeem_codes.all())
+
+
+def test_program_office_suspends_an_approved_program_and_an_institution(frozen_clock, provider):
+    frozen_clock(NAMED)
+    program = approved_program(provider)
+    open_class(provider, program, start=NAMED + dt.timedelta(days=8))
+    pmo = browser(person_with(User.Role.PMO))
+    listed = text(pmo.get("/pmo/kurasi/?status=approved&q=Menjahit"))
+    assert program.title in listed
+    assert "REJECTION_REASON_REQUIRED" in text(
+        pmo.post(f"/pmo/kurasi/{program.public_id}/", {"decision": "suspend", "reasons": " "}, follow=True)
+    )
+    text(
+        pmo.post(
+            f"/pmo/kurasi/{program.public_id}/", {"decision": "suspend", "reasons": "Keluhan peserta"}, follow=True
+        )
+    )
+    program.refresh_from_db()
+    assert program.status == Program.Status.SUSPENDED and program.rejection_reasons == ["Keluhan peserta"]
+    assert Client().get("/api/v1/trainings").json()["total"] == 0
+
+    other = approved_program(provider, mode="webinar")
+    assert Client().get("/api/v1/trainings").json()["total"] == 1
+    out = io.StringIO()
+    from django.core.management import call_command
+
+    call_command("institution", "suspend", provider.institution.client_code, "--reason", "Izin dicabut", stdout=out)
+    assert "suspended" in out.getvalue()
+    assert Client().get("/api/v1/trainings").json()["total"] == 0  # the institution's programs leave the catalog
+    call_command("institution", "activate", provider.institution.client_code, stdout=io.StringIO())
+    assert [r["id"] for r in Client().get("/api/v1/trainings").json()["results"]] == [str(other.public_id)]

@@ -86,6 +86,30 @@ def rotate_sign_key(institution: Institution, *, actor: Any = None) -> str:
     return institution.sign_key
 
 
+@transaction.atomic
+def set_institution_status(
+    institution: Institution, status: str, reason: str = "", *, actor: Any = None
+) -> Institution:
+    """Suspend an institution (its programs leave the catalog and its API calls are refused;
+    purchases already made stay valid) or make it active again."""
+    if status not in (Institution.Status.ACTIVE, Institution.Status.SUSPENDED):
+        raise fail("INVALID_VALUE", "status")
+    if status == Institution.Status.SUSPENDED and not reason.strip():
+        raise fail("REJECTION_REASON_REQUIRED", "reason")
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    before = institution.status
+    institution.status = status
+    institution.save(update_fields=["status"])
+    audit.record(
+        "institution.status",
+        institution,
+        actor=actor,
+        before={"status": before},
+        after={"status": status, "reason": reason},
+    )
+    return institution
+
+
 def add_staff(institution: Institution, user: Any, *, actor: Any = None) -> InstitutionStaff:
     from prakerja.accounts.models import User
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -78,12 +79,19 @@ def program_detail(request: HttpRequest, program_id: str) -> HttpResponse:
 # --- program office ----------------------------------------------------------------------------------------
 @pmo_required
 def curation(request: HttpRequest) -> HttpResponse:
-    queue = (
-        Program.objects.filter(status=Program.Status.SUBMITTED)
-        .select_related("institution", "district")
-        .order_by("submitted_at")[:100]
+    """The queue of submitted programs, oldest first; with ``?status=approved&q=…`` the approved
+    programs, to suspend one."""
+    status = Program.Status.APPROVED if request.GET.get("status") == "approved" else Program.Status.SUBMITTED
+    programs = Program.objects.filter(status=status).select_related("institution", "district")
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        programs = programs.filter(Q(title__icontains=q) | Q(institution__legal_name__icontains=q))
+    order = "submitted_at" if status == Program.Status.SUBMITTED else "-decided_at"
+    return render(
+        request,
+        "catalog/curation.html",
+        {"queue": programs.order_by(order)[:100], "status": status, "q": q, "categories": dict(_categories(request))},
     )
-    return render(request, "catalog/curation.html", {"queue": queue, "categories": dict(_categories(request))})
 
 
 @pmo_required
@@ -96,6 +104,10 @@ def curate(request: HttpRequest, program_id: str) -> HttpResponse:
         if request.POST.get("decision") == "approve":
             actions.approve_program(program, actor=request.user)
             messages.success(request, _("Program disetujui: %(t)s") % {"t": program.title})
+        elif request.POST.get("decision") == "suspend":
+            actions.suspend_program(program, request.POST.get("reasons", ""), actor=request.user)
+            messages.success(request, _("Program dibekukan: %(t)s") % {"t": program.title})
+            return redirect(f"{reverse('pmo:curation')}?status=approved")
         else:
             reasons = [line for line in request.POST.get("reasons", "").splitlines() if line.strip()]
             actions.reject_program(program, reasons, actor=request.user)

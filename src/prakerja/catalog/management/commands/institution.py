@@ -26,6 +26,11 @@ class Command(BaseCommand):
         rotate = sub.add_parser("rotate-key", help="issue a new sign key; the old one works for a grace period")
         rotate.add_argument("client_code")
         sub.add_parser("list", help="institutions with their client codes")
+        suspend = sub.add_parser("suspend", help="take an institution off the catalog and the partner API")
+        suspend.add_argument("client_code")
+        suspend.add_argument("--reason", required=True)
+        activate = sub.add_parser("activate", help="make a suspended institution active again")
+        activate.add_argument("client_code")
 
     def handle(self, *args, **options):
         try:
@@ -46,6 +51,13 @@ class Command(BaseCommand):
                     raise CommandError(f"unknown client code {options['client_code']}")
                 key = actions.rotate_sign_key(found)
                 self.stdout.write(json.dumps({"client_code": found.client_code, "sign_key": key}))
+            elif options["action"] in ("suspend", "activate"):
+                found = Institution.objects.filter(client_code=options["client_code"]).first()
+                if found is None:
+                    raise CommandError(f"unknown client code {options['client_code']}")
+                status = Institution.Status.SUSPENDED if options["action"] == "suspend" else Institution.Status.ACTIVE
+                found = actions.set_institution_status(found, status, options.get("reason") or "")
+                self.stdout.write(f"{found.client_code}\t{found.status}\t{found.legal_name}")
             else:
                 for institution in Institution.objects.order_by("legal_name"):
                     self.stdout.write(f"{institution.client_code}\t{institution.status}\t{institution.legal_name}")
