@@ -276,3 +276,19 @@ def test_parallel_copy_resumes_an_interrupted_run(monkeypatch, frozen_clock):
     assert by_key == [p.nik for p in generated if rules_accept(p)]  # whichever thread wrote the chunk
     # Ids came from the sequences: the next ordinary insert does not collide.
     User.objects.create_user("after@population.test", "x")
+
+
+def test_two_seeds_sharing_phone_numbers_are_refused_before_writing(settings):
+    """Phone numbers hold the seed modulo 1000: the second seed is refused with a clear message."""
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from prakerja.accounts.models import User
+
+    call_command("generate_population", "--people", "3", "--seed", "2061", stdout=io.StringIO(), stderr=io.StringIO())
+    before = User.objects.count()
+    with pytest.raises(CommandError, match="differs from it modulo 1000"):
+        call_command("generate_population", "--people", "3", "--seed", "3061", stdout=io.StringIO(), stderr=io.StringIO())
+    assert User.objects.count() == before

@@ -20,6 +20,7 @@ from prakerja.core.models import AuditEvent
 from prakerja.payments.actions import (
     PROGRAM_BUDGET,
     STATE_FUNDING,
+    TRAINING_HOLDING,
     TREASURY_RETURNS,
     account_for_person,
     balance_of,
@@ -71,7 +72,10 @@ def test_system_accounts_are_created_once_and_only_funding_may_go_negative():
     ensure_system_accounts()
     ensure_system_accounts()
     accounts = {a.code: a for a in LedgerAccount.objects.all()}
-    assert set(accounts) == {STATE_FUNDING, PROGRAM_BUDGET, TREASURY_RETURNS}
+    assert set(accounts) == {STATE_FUNDING, PROGRAM_BUDGET, TREASURY_RETURNS, TRAINING_HOLDING}
+    assert (
+        accounts[TRAINING_HOLDING].kind == LedgerAccount.Kind.HOLDING and not accounts[TRAINING_HOLDING].allow_negative
+    )
     assert accounts[STATE_FUNDING].kind == LedgerAccount.Kind.FUNDING and accounts[STATE_FUNDING].allow_negative
     assert accounts[PROGRAM_BUDGET].kind == LedgerAccount.Kind.BUDGET and not accounts[PROGRAM_BUDGET].allow_negative
     assert accounts[TREASURY_RETURNS].kind == LedgerAccount.Kind.TREASURY
@@ -454,7 +458,9 @@ def test_any_sequence_of_transfers_keeps_the_books_sound():
             super().__init__()
             self._atomic = transaction.atomic()
             self._atomic.__enter__()  # each run in its own savepoint, rolled back in teardown
-            self.accounts = [system_account(c) for c in (STATE_FUNDING, PROGRAM_BUDGET, TREASURY_RETURNS)]
+            self.accounts = [
+                system_account(c) for c in (STATE_FUNDING, PROGRAM_BUDGET, TREASURY_RETURNS, TRAINING_HOLDING)
+            ]
             self.accounts += [account_for_person(p) for p in people]
             self.expected = {a.code: 0 for a in self.accounts}
             self.used: dict[str, tuple[str, str, int, str, int]] = {}  # key -> request, entry pk

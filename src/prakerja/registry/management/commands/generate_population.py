@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 
+from prakerja.accounts.models import User
 from prakerja.batches.models import Batch
 from prakerja.core import audit, clock
 from prakerja.core.errors import DomainError, fail
@@ -57,6 +58,15 @@ class Command(BaseCommand):
             raise CommandError("--people must be at least 1")
         if o["password"] and settings.PRODUCTION:
             raise CommandError("--password is refused when PRAKERJA_ENV=production")
+        # Phone numbers hold the seed modulo 1000 (E.164 allows 15 digits): two seeds 1000 apart
+        # would collide, which the database would refuse halfway through.
+        prefix = bulk.phone_of(o["seed"], 0)[:-7]
+        clash = User.objects.filter(phone__startswith=prefix).exclude(email__startswith=f"p{o['seed']}-").first()
+        if clash is not None:
+            raise CommandError(
+                f"seed {o['seed']} shares phone numbers with the people of {clash.email.split('-')[0][1:]}: "
+                "choose a seed that differs from it modulo 1000"
+            )
         batch = _batch(o["apply_to_batch"]) if o["apply_to_batch"] is not None else None
         # One hash for everyone: hashing per person would dominate the run.
         password_hash = make_password(o["password"]) if o["password"] else make_password(None)
