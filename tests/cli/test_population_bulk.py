@@ -290,5 +290,7 @@ def test_two_seeds_sharing_phone_numbers_are_refused_before_writing(settings):
     call_command("generate_population", "--people", "3", "--seed", "2061", stdout=io.StringIO(), stderr=io.StringIO())
     before = User.objects.count()
     with pytest.raises(CommandError, match="differs from it modulo 1000"):
-        call_command("generate_population", "--people", "3", "--seed", "3061", stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "generate_population", "--people", "3", "--seed", "3061", stdout=io.StringIO(), stderr=io.StringIO()
+        )
     assert User.objects.count() == before
