@@ -239,8 +239,9 @@ def _redeem(codes: int) -> dict[str, Any]:
             (first + dt.timedelta(days=1), first + dt.timedelta(days=1, hours=8)),
         ]
         recipients = list(Person.objects.filter(recipient__isnull=False).order_by("id")[:codes])
+        trainer = catalog.add_trainer(institution, full_name="Pelatih Bench", certificate_number="BNSP-1")
         classes = [
-            catalog.create_class(program, capacity=150, sessions=sessions, code=f"KLSBENCH{n:04d}")
+            catalog.create_class(program, capacity=150, sessions=sessions, trainers=[trainer], code=f"KLSBENCH{n:04d}")
             for n in range(-(-len(recipients) // 150))
         ]
         for n, person in enumerate(recipients):

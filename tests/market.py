@@ -88,7 +88,7 @@ def approved_program(provider: Provider, *, mode: str = "offline", price: int = 
             "mode": mode,
             "hours": hours,
             "price": price,
-            "district_code": DISTRICT if mode in ("offline", "blended") else None,
+            "district_code": provider.venue.district_id if mode in ("offline", "blended") else None,
         },
     )
     catalog.submit_program(program)

@@ -150,7 +150,7 @@ def add_venue(
     problems = []
     if not name.strip():
         problems.append(Problem("FIELD_REQUIRED", "name"))
-    if capacity < 1:
+    if capacity < 1 or capacity > 100_000:
         problems.append(Problem("INVALID_VALUE", "capacity"))
     if problems:
         raise DomainError(problems)
@@ -304,11 +304,16 @@ def create_class(
     actor: Any = None,
 ) -> TrainingClass:
     """Schedule a class of an approved program, checked against the delivery standards."""
+    if program.institution.status != Institution.Status.ACTIVE:
+        raise fail("INSTITUTION_NOT_ACTIVE", status=409)
     if program.status != Program.Status.APPROVED:
         raise fail("PROGRAM_NOT_APPROVED", status=409)
     problems = []
     if venue is not None and venue.institution_id != program.institution_id:
         problems.append(Problem("NOT_YOUR_INSTITUTION", "venue"))
+    elif venue is not None and program.mode in rules.FACE_TO_FACE and venue.district.regency_id != program.regency_code:
+        # The catalog and the coverage figures place a class where its program says it is given.
+        problems.append(Problem("VENUE_OUTSIDE_PROGRAM_AREA", "venue"))
     if any(t.institution_id != program.institution_id for t in trainers):
         problems.append(Problem("TRAINER_NOT_OF_INSTITUTION", "trainers"))
     ordered = sorted(sessions, key=lambda s: s[0])

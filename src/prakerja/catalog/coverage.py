@@ -17,7 +17,11 @@ def coverage(level: str = "province") -> list[dict[str, Any]]:
     key = "program__province_code" if level == "province" else "program__regency_code"
     rows = (
         search.open_classes()
-        .filter(program__status=Program.Status.APPROVED, program__mode__in=("offline", "blended"))
+        .filter(
+            program__status=Program.Status.APPROVED,
+            program__institution__status="active",
+            program__mode__in=("offline", "blended"),
+        )
         .values(key)
         .annotate(
             offline=Count("id", filter=Q(program__mode="offline")),

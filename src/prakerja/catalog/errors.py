@@ -71,6 +71,12 @@ CATALOG_MESSAGES: dict[str, tuple[str, str]] = {
         "The sessions add up to {have} hours, less than the program's {need}.",
     ),
     "CLASS_IN_PAST": ("Kelas harus dimulai di masa depan.", "A class must start in the future."),
+    "VENUE_OUTSIDE_PROGRAM_AREA": (
+        "Tempat pelatihan harus berada di kabupaten/kota program ini.",
+        "The venue must be in the program's regency/city.",
+    ),
+    "TRAINERS_REQUIRED": ("Kelas daring memerlukan paling sedikit 1 pelatih.", "An online class needs a trainer."),
+    "HOURS_TOO_MANY": ("Durasi paling lama {max} jam.", "A program lasts at most {max} hours."),
     "CLASS_CODE_TAKEN": ("Kode kelas sudah dipakai.", "That class code is already taken."),
     "NOT_YOUR_INSTITUTION": (
         "Data ini milik lembaga lain.",

@@ -27,6 +27,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {
 }
 
 FACE_TO_FACE = ("offline", "blended")
+MAX_HOURS = 2_000  # a year of full-time training; also keeps the number inside its column
 MODES = ("offline", "blended", "webinar", "self_paced")
 
 
@@ -51,6 +52,8 @@ def program_problems(
         problems.append(Problem("MODE_UNKNOWN", "mode"))
     if hours < limits.min_hours:
         problems.append(Problem("HOURS_TOO_FEW", "hours", {"min": limits.min_hours}))
+    elif hours > MAX_HOURS:
+        problems.append(Problem("HOURS_TOO_MANY", "hours", {"max": MAX_HOURS}))
     if price <= 0 or price > limits.max_price:
         problems.append(Problem("PRICE_ABOVE_BALANCE", "price", {"max": f"Rp {limits.max_price:,}".replace(",", ".")}))
     if mode in FACE_TO_FACE and not district_code:
@@ -83,6 +86,8 @@ def class_problems(
             problems.append(Problem("CAPACITY_ABOVE_VENUE", "capacity", {"max": venue_capacity}))
         if trainers < limits.offline_min_trainers:
             problems.append(Problem("TRAINERS_TOO_FEW", "trainers", {"min": limits.offline_min_trainers}))
+    elif trainers < 1 and mode == "webinar":  # a live online class has its trainer
+        problems.append(Problem("TRAINERS_REQUIRED", "trainers"))
     if not sessions:
         problems.append(Problem("SESSIONS_REQUIRED", "sessions"))
         return problems

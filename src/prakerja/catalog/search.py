@@ -44,12 +44,13 @@ class Filters:
         """From a query string (web or API); values that make no sense are ignored, not errors,
         so a shared or hand-edited link still shows a catalog."""
 
-        def number(name: str, kind: type = int) -> Any:
+        def number(name: str, kind: type = int, most: float = 10**12) -> Any:
             try:
                 value = kind(params.get(name, "") or "")
-            except ValueError:
+            except (ValueError, OverflowError):
                 return None
-            return value if value >= 0 else None
+            # Finite, not negative, and small enough for any database column.
+            return value if value == value and 0 <= value <= most else None
 
         mode = params.get("mode", "")
         category = params.get("category", "")
@@ -61,10 +62,10 @@ class Filters:
             regency=str(params.get("regency", ""))[:4] if str(params.get("regency", "")).isdigit() else "",
             max_price=number("max_price"),
             min_hours=number("min_hours"),
-            min_rating=number("min_rating", float),
-            q=str(params.get("q", "")).strip()[:100],
+            min_rating=number("min_rating", float, 5),
+            q=str(params.get("q", "")).replace("\x00", "").strip()[:100],
             sort=sort if sort in SORTS else "rating",
-            page=max(number("page") or 1, 1),
+            page=max(number("page", int, 100_000) or 1, 1),
         )
 
 

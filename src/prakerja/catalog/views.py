@@ -286,7 +286,9 @@ def portal_venue(request: HttpRequest, institution: Institution) -> HttpResponse
 @require_POST
 def portal_cancel_class(request: HttpRequest, institution: Institution, code: str) -> HttpResponse:
     """The institution cancels a class: every participant's price returns to their balance."""
-    training_class = TrainingClass.objects.filter(code=code, program__institution=institution).first()
+    training_class = TrainingClass.objects.filter(
+        code=code.replace("\x00", ""), program__institution=institution
+    ).first()
     if training_class is None:
         raise Http404
     try:
@@ -386,7 +388,7 @@ def portal_statement(request: HttpRequest, institution: Institution) -> HttpResp
             )
         return response
     totals = rows.aggregate(
-        settled=Sum("price", filter=Q(settled_at__isnull=False)),
+        settled=Sum("price", filter=Q(settled_at__isnull=False) & ~Q(status="cancelled")),
         held=Sum("price", filter=Q(settled_at__isnull=True, status="active")),
     )
     return render(

@@ -132,8 +132,8 @@ def authenticate(request: HttpRequest, path: str) -> tuple[Institution, Any]:
             seen.save(force_insert=True)
     except IntegrityError:
         raise PartnerError(Problem("REPLAYED_REQUEST"), 409) from None
-    if institution.status != Institution.Status.ACTIVE:
-        raise PartnerError(Problem("INSTITUTION_NOT_ACTIVE"), 403)
+    # A suspended institution sells nothing new (off the catalog, no new programs or classes),
+    # but the trainings it already sold go on: attendance and completion are still recorded.
     if not isinstance(data, dict):
         raise PartnerError(Problem("INVALID_JSON"), 400)
     return institution, data

@@ -70,7 +70,7 @@ def buy(person: Person, class_code: str, *, actor: Any = None) -> Purchase:
     conditional UPDATE; the balance check is the ledger's, under its own row lock. Any refusal
     rolls everything back.
     """
-    code = (class_code or "").strip().upper()
+    code = (class_code or "").strip().upper().replace("\x00", "")
     training_class = TrainingClass.objects.select_related("program", "program__institution").filter(code=code).first()
     if training_class is None:
         raise fail("CLASS_NOT_FOUND", "class_code", status=404)
@@ -204,18 +204,24 @@ def cancel_class(training_class: TrainingClass, reason: str, *, actor: Any = Non
     """Cancel a class and every active purchase of it; returns how many purchases were refunded."""
     if not reason.strip():
         raise fail("REJECTION_REASON_REQUIRED", "reason")
-    TrainingClass.objects.filter(pk=training_class.pk).update(status=TrainingClass.Status.CANCELLED)
-    refunded = 0
-    for purchase in Purchase.objects.filter(training_class=training_class, status=Purchase.Status.ACTIVE):
-        try:
-            cancel_purchase(purchase, reason, actor=actor)
-        except DomainError as error:
-            # Completed or cancelled by someone else since the list was read: nothing to refund.
-            if error.codes != ["PURCHASE_NOT_ACTIVE"]:
-                raise
-            continue
-        refunded += 1
-    audit.record("class.cancelled", training_class, actor=actor, after={"reason": reason, "refunded": refunded})
+    active = Purchase.objects.select_for_update().filter(training_class=training_class, status=Purchase.Status.ACTIVE)
+    # All or nothing: a class is never left cancelled with participants still waiting for their money.
+    with transaction.atomic():
+        # The purchases first, then the class: the order cancel_purchase takes them in (no deadlock).
+        list(active.order_by("pk"))
+        TrainingClass.objects.filter(pk=training_class.pk).update(status=TrainingClass.Status.CANCELLED)
+        refunded = 0
+        # Again: a purchase made while we waited for the class row is refunded too.
+        for purchase in active.order_by("pk"):
+            try:
+                cancel_purchase(purchase, reason, actor=actor)
+            except DomainError as error:
+                # Completed or cancelled by someone else since the list was read: nothing to refund.
+                if error.codes != ["PURCHASE_NOT_ACTIVE"]:
+                    raise
+                continue
+            refunded += 1
+        audit.record("class.cancelled", training_class, actor=actor, after={"reason": reason, "refunded": refunded})
     return refunded
 
 
@@ -483,7 +489,8 @@ def complete(institution: Institution, voucher_code: str, *, actor: Any = None) 
         purchase.status = Purchase.Status.COMPLETED
         purchase.completed_at = now
         purchase.save(update_fields=["status", "completed_at"])
-        Certificate.objects.create(purchase=purchase, number=f"PKJ/{now.year}/{purchase.pk:09d}", issued_at=now)
+        year = now.astimezone(clock.JAKARTA).year
+        Certificate.objects.create(purchase=purchase, number=f"PKJ/{year}/{purchase.pk:09d}", issued_at=now)
         _settle(purchase, actor=actor)
         audit.record("purchase.completed", purchase, actor=actor)
     return purchase
@@ -497,7 +504,8 @@ def review(person: Person, purchase_id: Any, rating: Any, text: str, *, actor: A
     problems = []
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
         problems.append(Problem("RATING_INVALID", "rating"))
-    if len((text or "").strip()) < REVIEW_MIN_CHARS:
+    text = (text or "").replace("\x00", "")
+    if len(text.strip()) < REVIEW_MIN_CHARS:
         problems.append(Problem("REVIEW_TOO_SHORT", "text", {"min": REVIEW_MIN_CHARS}))
     if purchase.status != Purchase.Status.COMPLETED:
         problems.insert(0, Problem("TRAINING_NOT_COMPLETED"))

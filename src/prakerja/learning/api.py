@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from prakerja.accounts.api import ErrorsOut, bearer
+from prakerja.core.errors import fail
 from prakerja.learning import actions
 from prakerja.learning.models import Purchase
 from prakerja.registry.actions import person_of
@@ -133,8 +135,6 @@ class ReviewOut(Schema):
 def review(request: HttpRequest, purchase_id: str, payload: ReviewIn) -> Status:
     try:
         row = actions.review(person_of(request.auth), purchase_id, payload.rating, payload.text, actor=request.auth)  # type: ignore[attr-defined]
-    except ValueError:
-        from prakerja.core.errors import fail
-
+    except (ValueError, ValidationError):  # not a UUID
         raise fail("PURCHASE_NOT_FOUND", status=404) from None
     return Status(201, {"rating": row.rating, "text": row.text, "created_at": row.created_at})

@@ -19,11 +19,9 @@ from prakerja.learning.models import Certificate
 
 
 def masked_name(name: str) -> str:
-    """'Siti Rahayu' -> 'Siti R*****': enough to match a person in front of you, not to find one."""
-    parts = name.split()
-    if not parts:
-        return ""
-    return " ".join([parts[0]] + [p[0] + "*" * (len(p) - 1) for p in parts[1:]])
+    """'Siti Rahayu' -> 'S*** R***', 'Sukarno' -> 'S***': initials, enough to match the person in
+    front of you, not to find one (many Indonesians have a single name; lengths are not shown)."""
+    return " ".join(part[0] + "***" for part in name.split())
 
 
 def facts(certificate: Certificate) -> dict[str, str]:

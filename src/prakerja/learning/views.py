@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,7 +31,9 @@ def buy(request: HttpRequest, code: str) -> HttpResponse:
         actions.buy(person_of(request.user), code, actor=request.user)  # type: ignore[arg-type]
     except DomainError as error:
         _say_problems(request, error)
-        return redirect(request.POST.get("back") or reverse("catalog:list"))
+        back = request.POST.get("back", "")
+        safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+        return redirect(back if back and safe else reverse("catalog:list"))
     messages.success(request, _("Pelatihan berhasil dibeli. Simpan kode voucher dan kode redeem Anda."))
     return redirect("learning:mine")
 
