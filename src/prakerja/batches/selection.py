@@ -193,11 +193,10 @@ def build_pool(batch: Batch, p: Params) -> None:
     query, args = _pool_query(batch, p)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {POOL}")
-        # Stored in id order, the order of the applications, so the final UPDATE's join walks both
-        # tables forward instead of hopping across the pool for every application.
-        cursor.execute(f"CREATE TEMPORARY TABLE {POOL} AS {query} ORDER BY id", args)
-        # Without this index SQLite scans the pool once per updated row.
-        cursor.execute(f"CREATE INDEX {POOL}_id ON {POOL} (id)")
+        cursor.execute(f"CREATE TEMPORARY TABLE {POOL} AS {query}", args)
+        if connection.vendor == "sqlite":
+            # SQLite joins the pool back by looking it up once per updated row; PostgreSQL hashes it.
+            cursor.execute(f"CREATE INDEX {POOL}_id ON {POOL} (id)")
         # A new table has no statistics: the planner would guess a few thousand rows and choose
         # nested loops over a million.
         cursor.execute(f"ANALYZE {POOL}")
