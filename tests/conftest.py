@@ -22,8 +22,9 @@ from prakerja.learning.actions import forget_class_facts
 from prakerja.regions.nik import make_nik
 from prakerja.registry.residents import add_resident
 
-# The training marketplace's fixtures (``provider``) and helpers live in tests/market.py.
-pytest_plugins = ["market"]
+# The training marketplace's fixtures (``provider``) and helpers live in tests/market.py; the
+# browser for page tests in tests/browsing.py.
+pytest_plugins = ["market", "browsing"]
 
 PASSWORD = "Rahasia#2024x"
 

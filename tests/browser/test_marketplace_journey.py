@@ -22,39 +22,11 @@ from prakerja.learning import actions
 from prakerja.learning.certificate import masked_name
 from prakerja.learning.models import Certificate, Purchase
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("PRAKERJA_HOME", ".")) / "var" / "screenshots"
 PASSWORD = "Pelatihan#2026"  # generated population accounts have no usable password unless --password is given
 START = NAMED + dt.timedelta(days=5)  # 15 July, 10:00 Jakarta
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but Chromium is missing at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    # Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

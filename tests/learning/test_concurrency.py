@@ -11,7 +11,6 @@ during a cancellation; a class cancelled while one of its purchases ends separat
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 from django.db import connection, models
 
+from concurrently import at_once
 from market import NAMED, approved_program, open_class, recipients_named
 from prakerja.accounts.models import User
 from prakerja.batches.models import Recipient
@@ -44,29 +44,6 @@ pytestmark = [
 
 START = NAMED + dt.timedelta(days=5)  # 15 July, 10:00 Jakarta: enrollment is open at NAMED
 BALANCE = 3_500_000
-
-
-def at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run every job in its own thread (own database connection), released together; returns results or errors."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = job()
-        except Exception as error:
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a request hung (deadlock?)"
-    return results
 
 
 def outcome(result: Any) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from concurrently import at_once
 from prakerja.accounts.models import User
 from prakerja.core.errors import DomainError
 from prakerja.payments.actions import (
@@ -63,29 +63,6 @@ def funded_wallet(amount: int) -> LedgerAccount:
         idempotency_key=f"credit:{wallet.code}",
     )
     return wallet
-
-
-def at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run every job in its own thread (own database connection), released together; returns results or errors."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = job()
-        except Exception as error:
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a transfer hung (deadlock?)"
-    return results
 
 
 def outcome(result: Any) -> str:
