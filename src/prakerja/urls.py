@@ -50,6 +50,7 @@ pmo_patterns = (
         path("kurasi/", catalog_views.curation, name="curation"),
         path("kurasi/<uuid:program_id>/", catalog_views.curate, name="curate"),
         path("cakupan/", catalog_views.coverage_page, name="coverage"),
+        path("pembelian/", catalog_views.purchase_desk, name="purchases"),
     ],
     "pmo",
 )

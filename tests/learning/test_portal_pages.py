@@ -17,6 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from market import DISTRICT, NAMED, Provider, approved_program, open_class, recipients_named
+from prakerja.accounts.actions import issue_token
 from prakerja.accounts.models import User
 from prakerja.catalog import actions as catalog
 from prakerja.catalog.models import Institution, Program, TrainingClass
@@ -637,3 +638,24 @@ def test_program_office_suspends_an_approved_program_and_an_institution(frozen_c
     assert Client().get("/api/v1/trainings").json()["total"] == 0  # the institution's programs leave the catalog
     call_command("institution", "activate", provider.institution.client_code, stdout=io.StringIO())
     assert [r["id"] for r in Client().get("/api/v1/trainings").json()["results"]] == [str(other.public_id)]
+
+
+def test_program_office_cancels_a_purchase_the_institution_cannot_deliver(frozen_clock, provider):
+    user = recipients_named(frozen_clock, 3, seed=93)[0]
+    training_class = open_class(provider, approved_program(provider, price=900_000), start=NAMED + dt.timedelta(days=7))
+    purchase = bought(user, training_class)
+    catalog.set_institution_status(provider.institution, Institution.Status.SUSPENDED, "Izin dicabut")
+    pmo = browser(person_with(User.Role.PMO))
+    assert staff_of(provider.institution).get("/pmo/pembelian/").status_code == 403
+    found = text(pmo.get(f"/pmo/pembelian/?voucher={purchase.voucher_code.lower()}"))
+    assert training_class.code in found and "Rp 900.000" in found
+    blank = text(pmo.post("/pmo/pembelian/", {"voucher": purchase.voucher_code, "reason": " "}, follow=True))
+    assert "REJECTION_REASON_REQUIRED" in blank
+    purchase.refresh_from_db()
+    assert purchase.status == Purchase.Status.ACTIVE
+    text(pmo.post("/pmo/pembelian/", {"voucher": purchase.voucher_code, "reason": "Lembaga dibekukan"}, follow=True))
+    purchase.refresh_from_db()
+    assert purchase.status == Purchase.Status.CANCELLED
+    balance = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {issue_token(user)}").json()["balance"]
+    assert balance == 3_500_000
+    assert "tidak ditemukan" in text(pmo.get("/pmo/pembelian/?voucher=VCRNOPE"))

@@ -118,6 +118,33 @@ def curate(request: HttpRequest, program_id: str) -> HttpResponse:
 
 
 @pmo_required
+def purchase_desk(request: HttpRequest) -> HttpResponse:
+    """The program office finds a purchase by voucher code and can cancel it with the whole price
+    returned — for trainings an institution can no longer deliver (suspended, closed down)."""
+    voucher = request.GET.get("voucher", "").replace("\x00", "").strip().upper()[:16]
+    found = (
+        Purchase.objects.select_related("training_class__program__institution", "person")
+        .filter(voucher_code=voucher)
+        .first()
+        if voucher
+        else None
+    )
+    if request.method == "POST":
+        purchase = Purchase.objects.filter(voucher_code=request.POST.get("voucher", "").strip().upper()[:16]).first()
+        if purchase is None:
+            raise Http404
+        try:
+            learning.cancel_purchase(purchase, request.POST.get("reason", "").strip(), actor=request.user)
+        except DomainError as error:
+            _say(request, error.problems)
+        else:
+            text = _("Pembelian %(v)s dibatalkan; harga dikembalikan ke saldo peserta.")
+            messages.success(request, text % {"v": purchase.voucher_code})
+        return redirect(f"{reverse('pmo:purchases')}?voucher={purchase.voucher_code}")
+    return render(request, "catalog/purchase_desk.html", {"voucher": voucher, "purchase": found})
+
+
+@pmo_required
 def coverage_page(request: HttpRequest) -> HttpResponse:
     level = "regency" if request.GET.get("level") == "regency" else "province"
     rows = coverage.coverage(level)

@@ -170,6 +170,8 @@ def cancel_purchase(purchase: Purchase, reason: str, *, actor: Any = None) -> Pu
     )
     if purchase.status != Purchase.Status.ACTIVE:
         raise fail("PURCHASE_NOT_ACTIVE", status=409)
+    if not (reason or "").strip():
+        raise fail("REJECTION_REASON_REQUIRED", "reason")
     source = (
         ledger.account_for_institution(purchase.training_class.program.institution)
         if purchase.settled_at
