@@ -11,7 +11,6 @@ key derived from the purchase, so a retried request never moves money twice.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -289,6 +288,13 @@ def find_redeem_code(institution: Institution, value: str, sequence: int | None)
     return code
 
 
+def redeem_schedule(purchase: Purchase) -> list[tuple[RedeemCode, dt.datetime, dt.datetime, str]]:
+    """A purchase's codes in session order, each with its window and state (pages and API)."""
+    now = clock.now()
+    codes = sorted(purchase.redeem_codes.all(), key=lambda c: c.sequence)
+    return [(code, *redeem_window(code), redeem_state(code, now)) for code in codes]
+
+
 def redeem_state(code: RedeemCode, now: dt.datetime | None = None) -> str:
     """``used``, ``cancelled``, ``valid`` (inside its window), ``not_yet`` or ``expired``."""
     now = now or clock.now()
@@ -395,33 +401,14 @@ def commit_found(code: RedeemCode, *, actor: Any = None) -> RedeemCode:
     return code
 
 
-_ATTEND_AND_AUDIT = """
-WITH done AS (
-    UPDATE learning_redeemcode SET committed_at = %s
-    WHERE id = %s AND committed_at IS NULL AND cancelled_at IS NULL
-    RETURNING id
-), logged AS (
-    INSERT INTO core_auditevent (public_id, at, actor_id, action, object_type, object_id, after)
-    SELECT %s, %s, %s, 'redeem.committed', 'learning.redeemcode', id::text, %s::jsonb FROM done
-    RETURNING 1
-)
-SELECT count(*) FROM done"""
-
-
 def _mark_attended(code: RedeemCode, now: dt.datetime, actor: Any) -> bool:
     """Set ``committed_at`` if the code is neither used nor cancelled, and write its audit row.
 
     The condition is on the code's own row, so a racing commit or cancellation waits for this
-    row's lock and is then re-checked against the new row: exactly one of them wins. On
-    PostgreSQL the update and its audit row are one statement (atomic on its own): one round
-    trip at the busiest moment of a class, everyone checking in at once.
+    row's lock and is then re-checked against the new row: exactly one of them wins. (The common
+    case on PostgreSQL does not come here: :func:`_commit_in_one_statement`.)
     """
     after = {"sequence": code.sequence}
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        actor_id = actor.pk if getattr(actor, "pk", None) else None
-        with connection.cursor() as cursor:
-            cursor.execute(_ATTEND_AND_AUDIT, [now, code.pk, uuid.uuid4(), now, actor_id, json.dumps(after)])
-            return bool(cursor.fetchone()[0])
     with transaction.atomic():
         updated = RedeemCode.objects.filter(pk=code.pk, committed_at__isnull=True, cancelled_at__isnull=True).update(
             committed_at=now

@@ -54,21 +54,18 @@ def purchase_out(purchase: Purchase) -> dict:
     training_class = purchase.training_class
     program = training_class.program
     certificate = getattr(purchase, "certificate", None)
-    codes = []
-    for code in purchase.redeem_codes.all():
-        opens, closes = actions.redeem_window(code)
-        codes.append(
-            {
-                "sequence": code.sequence,
-                "code": code.code,
-                "session_starts_at": code.starts_at,
-                "session_ends_at": code.ends_at,
-                "valid_from": opens,
-                "valid_until": closes,
-                "state": actions.redeem_state(code),
-            }
-        )
-    codes.sort(key=lambda c: int(c["sequence"]))  # type: ignore[call-overload]
+    codes = [
+        {
+            "sequence": code.sequence,
+            "code": code.code,
+            "session_starts_at": code.starts_at,
+            "session_ends_at": code.ends_at,
+            "valid_from": opens,
+            "valid_until": closes,
+            "state": state,
+        }
+        for code, opens, closes, state in actions.redeem_schedule(purchase)
+    ]
     return {
         "id": str(purchase.public_id),
         "voucher_code": purchase.voucher_code,
@@ -88,13 +85,14 @@ def purchase_out(purchase: Purchase) -> dict:
     }
 
 
-def purchases_of(person) -> list[Purchase]:  # type: ignore[no-untyped-def]
-    return list(
-        Purchase.objects.filter(person=person)
-        .select_related("training_class__program__institution", "certificate", "review")
-        .prefetch_related("redeem_codes")
-        .order_by("-purchased_at")
+def _with_details(purchases):  # type: ignore[no-untyped-def]
+    return purchases.select_related("training_class__program__institution", "certificate", "review").prefetch_related(
+        "redeem_codes"
     )
+
+
+def purchases_of(person) -> list[Purchase]:  # type: ignore[no-untyped-def]
+    return list(_with_details(Purchase.objects.filter(person=person)).order_by("-purchased_at"))
 
 
 @router.post(
@@ -106,7 +104,7 @@ def purchases_of(person) -> list[Purchase]:  # type: ignore[no-untyped-def]
 def buy(request: HttpRequest, payload: PurchaseIn) -> Status:
     person = person_of(request.auth)  # type: ignore[attr-defined]
     purchase = actions.buy(person, payload.class_code, actor=request.auth)  # type: ignore[attr-defined]
-    fresh = next(p for p in purchases_of(person) if p.pk == purchase.pk)
+    fresh = _with_details(Purchase.objects.filter(pk=purchase.pk)).get()
     return Status(201, purchase_out(fresh))
 
 

@@ -43,10 +43,10 @@ def mine(request: HttpRequest) -> HttpResponse:
     purchases = purchases_of(person_of(request.user))  # type: ignore[arg-type]
     rows = []
     for purchase in purchases:
-        codes = []
-        for code in sorted(purchase.redeem_codes.all(), key=lambda c: c.sequence):
-            opens, closes = actions.redeem_window(code)
-            codes.append({"code": code, "opens": opens, "closes": closes, "state": actions.redeem_state(code)})
+        codes = [
+            {"code": code, "opens": opens, "closes": closes, "state": state}
+            for code, opens, closes, state in actions.redeem_schedule(purchase)
+        ]
         rows.append({"purchase": purchase, "codes": codes, "review": getattr(purchase, "review", None)})
     return render(request, "learning/mine.html", {"rows": rows})
 
