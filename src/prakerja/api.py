@@ -23,8 +23,10 @@ from prakerja.catalog.api import router as catalog_router
 from prakerja.core.errors import DomainError, Problem, language_of
 from prakerja.integrations.api import router as integration_router
 from prakerja.learning.api import router as learning_router
+from prakerja.payments.api import router as payments_router
 from prakerja.regions.api import router as regions_router
 from prakerja.registry.api import router as me_router
+from prakerja.surveys.api import router as surveys_router
 
 api = NinjaAPI(
     title="Kartu Prakerja API",
@@ -109,3 +111,5 @@ api.add_router("", batches_router)
 api.add_router("", catalog_router)
 api.add_router("/me", learning_router)
 api.add_router("/integration", integration_router)
+api.add_router("", payments_router)
+api.add_router("/me", surveys_router)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "prakerja.payments",
     "prakerja.catalog",
     "prakerja.learning",
+    "prakerja.surveys",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +178,15 @@ CIVIL_REGISTRY_ADAPTER = os.environ.get(
 )
 CIVIL_REGISTRY_URL = os.environ.get("CIVIL_REGISTRY_URL", "http://127.0.0.1:8090/verify")
 CIVIL_REGISTRY_TIMEOUT = float(os.environ.get("CIVIL_REGISTRY_TIMEOUT", "5"))
+
+# The disbursement gateway (banks and e-wallets). Development and tests point at the simulator
+# (`prakerja gateway-simulator`); production at the real gateway with its key and callback secret.
+PAYMENT_GATEWAY_URL = os.environ.get("PAYMENT_GATEWAY_URL", "http://127.0.0.1:8770")
+PAYMENT_GATEWAY_KEY = os.environ.get("PAYMENT_GATEWAY_KEY", "sim-key")
+PAYMENT_GATEWAY_CALLBACK_SECRET = os.environ.get("PAYMENT_GATEWAY_CALLBACK_SECRET", "sim-callback-secret")
+PAYMENT_GATEWAY_TIMEOUT = float(os.environ.get("PAYMENT_GATEWAY_TIMEOUT", "10"))
+# Where the gateway should post status callbacks (this site's public base URL); empty: poll only.
+PAYMENT_CALLBACK_BASE_URL = os.environ.get("PAYMENT_CALLBACK_BASE_URL", "")
 
 # --- log-in throttling ------------------------------------------------------
 LOGIN_THROTTLE = {

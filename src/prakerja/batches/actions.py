@@ -406,3 +406,38 @@ def enforce_deadlines(*, actor: User | None = None, progress: Progress | None = 
         if progress:
             progress(n, len(ids))
     return len(ids)
+
+
+def revoke_recipient(person: Person, reason: str, *, actor: User | None = None) -> Recipient | None:
+    """Revoke a recipient for a reason found later (e.g. ineligibility): the card stops, the unused
+    balance returns to the treasury. Idempotent; None when the person was never a recipient."""
+    from prakerja.payments import actions as ledger
+
+    with transaction.atomic():
+        recipient = Recipient.objects.select_for_update().filter(person=person).first()
+        if recipient is None or recipient.status == Recipient.Status.REVOKED:
+            return recipient
+        account = ledger.account_for_person(person)
+        remaining = ledger.balance_of(account)
+        if remaining > 0:
+            ledger.transfer(
+                source=account,
+                destination=_system_accounts()["treasury_returns"],
+                amount=remaining,
+                kind="balance_return",
+                actor=actor,
+                idempotency_key=f"revoke:{recipient.pk}",
+                memo=reason[:300],
+            )
+        recipient.status = Recipient.Status.REVOKED
+        recipient.revoked_at = clock.now()
+        recipient.revocation_reason = "FOUND_INELIGIBLE"
+        recipient.save(update_fields=["status", "revoked_at", "revocation_reason"])
+        Person.objects.filter(pk=person.pk).update(program_status=ProgramStatus.REVOKED)
+        audit.record(
+            "recipient.revoked",
+            recipient,
+            actor=actor,
+            after={"reason": recipient.revocation_reason, "returned": remaining},
+        )
+    return recipient

@@ -42,6 +42,14 @@ DEFAULTS: dict[str, Any] = {
     "settlement_rule": "completion",
     "signature_tolerance_seconds": 300,
     "sign_key_grace_hours": 24,
+    # Incentives and their disbursement
+    "training_incentive": 600_000,
+    "survey_incentive": 50_000,
+    "survey_days": [30, 90],  # days after the first training's completion; one survey incentive each
+    "payout_retry_seconds": 60,  # first wait before resending after a gateway error; doubles each time
+    "payout_retry_max_seconds": 3600,
+    "payout_poll_seconds": 120,  # how long a sent payout waits for its callback before the gateway is asked
+    "payout_max_attempts": 8,  # after this many sends without an answer a finance officer takes over
     # Basic aptitude test (TKD)
     "tkd_minutes": 40,
     "tkd_grace_seconds": 120,

@@ -27,6 +27,7 @@ from prakerja.core.errors import DomainError, Problem, fail
 from prakerja.core.program import setting
 from prakerja.learning.models import Certificate, Purchase, RedeemCode, Review
 from prakerja.payments import actions as ledger
+from prakerja.payments import incentives
 from prakerja.registry.models import Person
 
 REVIEW_MIN_CHARS = 10
@@ -518,6 +519,8 @@ def review(person: Person, purchase_id: Any, rating: Any, text: str, *, actor: A
             next_purchase_deadline=clock.today() + dt.timedelta(days=setting("next_purchase_days"))
         )
         audit.record("purchase.reviewed", row, actor=actor, after={"rating": rating})
+        # Completed and rated: the post-training incentive is earned (once per person; idempotent).
+        incentives.grant_training_incentive(person, str(purchase.public_id), actor=actor)
     return row
 
 

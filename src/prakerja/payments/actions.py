@@ -44,6 +44,10 @@ TREASURY_RETURNS = "treasury_returns"
 TRAINING_BALANCE_PREFIX = "training_balance:"
 TRAINING_HOLDING = "training_holding"
 INSTITUTION_PAYABLE_PREFIX = "institution_payable:"
+INCENTIVES_PAYABLE = "incentives_payable"
+INCENTIVES_PAID = "incentives_paid"
+RECOVERIES_PENDING = "recoveries_pending"
+RECEIVABLE_PREFIX = "recovery_receivable:"
 
 _SYSTEM_ACCOUNTS = (
     (STATE_FUNDING, LedgerAccount.Kind.FUNDING, True),
@@ -51,7 +55,14 @@ _SYSTEM_ACCOUNTS = (
     (TREASURY_RETURNS, LedgerAccount.Kind.TREASURY, False),
     # Prices of purchased trainings, held until the settlement rule moves them to the institution.
     (TRAINING_HOLDING, LedgerAccount.Kind.HOLDING, False),
+    # Incentives earned and not yet paid (a liability), and incentives that left for people's accounts.
+    (INCENTIVES_PAYABLE, LedgerAccount.Kind.INCENTIVE_PAYABLE, False),
+    (INCENTIVES_PAID, LedgerAccount.Kind.INCENTIVE_PAID, False),
+    # Contra account of what recipients found ineligible owe back: below zero by exactly that much.
+    (RECOVERIES_PENDING, LedgerAccount.Kind.RECOVERY_OFFSET, True),
 )
+# The kinds whose balance is at most zero; every other kind's is at least zero.
+NEGATIVE_KINDS = frozenset({LedgerAccount.Kind.FUNDING, LedgerAccount.Kind.RECOVERY_OFFSET})
 _KEY_MAX = JournalEntry._meta.get_field("idempotency_key").max_length or 120
 _KIND_MAX = JournalEntry._meta.get_field("kind").max_length or 40
 _MEMO_MAX = JournalEntry._meta.get_field("memo").max_length or 300
@@ -66,8 +77,11 @@ def ensure_system_accounts() -> None:
 
 def system_account(code: str) -> LedgerAccount:
     """One of the system accounts by code (``STATE_FUNDING``, ``PROGRAM_BUDGET``, ``TREASURY_RETURNS``)."""
-    ensure_system_accounts()
-    return LedgerAccount.objects.get(code=code)
+    account = LedgerAccount.objects.filter(code=code).first()
+    if account is None:
+        ensure_system_accounts()
+        account = LedgerAccount.objects.get(code=code)
+    return account
 
 
 def account_for_person(person: Any) -> LedgerAccount:
@@ -84,6 +98,15 @@ def account_for_institution(institution: Any) -> LedgerAccount:
     account, _created = LedgerAccount.objects.get_or_create(
         code=f"{INSTITUTION_PAYABLE_PREFIX}{institution.public_id}",
         defaults={"kind": LedgerAccount.Kind.INSTITUTION_PAYABLE},
+    )
+    return account
+
+
+def receivable_for_person(person: Any) -> LedgerAccount:
+    """What a recipient found ineligible owes the program, created on first use."""
+    account, _created = LedgerAccount.objects.get_or_create(
+        code=f"{RECEIVABLE_PREFIX}{person.public_id}",
+        defaults={"kind": LedgerAccount.Kind.RECEIVABLE, "person": person},
     )
     return account
 
@@ -252,6 +275,18 @@ def verify_balances() -> list[str]:
     """Codes of the accounts whose cached balance differs from the sum of their postings."""
     rows = LedgerAccount.objects.annotate(derived=Coalesce(Sum("postings__amount"), 0)).order_by("code")
     return [row.code for row in rows if row.balance != row.derived]
+
+
+def sign_violations() -> list[str]:
+    """Codes of the accounts outside their allowed sign (the state's side at most zero, all others at least)."""
+    wrong_negative = LedgerAccount.objects.filter(balance__lt=0).exclude(kind__in=NEGATIVE_KINDS)
+    wrong_positive = LedgerAccount.objects.filter(balance__gt=0, kind__in=NEGATIVE_KINDS)
+    return sorted([*wrong_negative.values_list("code", flat=True), *wrong_positive.values_list("code", flat=True)])
+
+
+def journal_total() -> int:
+    """The sum of every posting ever written: zero, or money was created or destroyed."""
+    return Posting.objects.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
 
 
 def unbalanced_entries() -> list[str]:

@@ -12,6 +12,8 @@ import time
 from django.core.management.base import BaseCommand
 
 PERIODIC = (
+    "prakerja.payments.tasks.disburse_task",
+    "prakerja.surveys.tasks.send_due_surveys_task",
     "prakerja.batches.tasks.enforce_deadlines_task",
     "prakerja.learning.tasks.enforce_next_purchase_deadlines_task",
     "prakerja.learning.tasks.purge_seen_requests_task",

@@ -1,0 +1,445 @@
+"""Disbursement: batches of payouts, prepared by one officer, approved by another, sent exactly once.
+
+The life of a payout (see :func:`prakerja.payments.payout_rules.next_status`)::
+
+    due ──send──▶ sent ──success──▶ confirmed ──returned──▶ returned
+                   │ ▲  ──failed───▶ failed
+       no answer / │ │ resend under the same key
+       not created ▼ │
+                 retrying
+
+Exactly once rests on three things:
+
+1. **One key per payout, frozen.** The idempotency key is derived from the
+   entitlement and a generation number, stored with a unique constraint and
+   sent with every attempt; the gateway never makes two transfers for one key.
+   A new payout (a new key) for the same entitlement is only ever created after
+   the gateway said the previous one *failed* or was *returned*, never on
+   silence.
+2. **Claim, then call.** A worker claims rows in a short transaction
+   (``SELECT … FOR UPDATE SKIP LOCKED``, then marks them ``sent`` with a time
+   to look again) and calls the gateway *after* committing. A worker killed at
+   any point leaves either a ``due`` row (not yet claimed) or a ``sent`` row
+   that the next pass asks the gateway about: found → its state is applied;
+   not found → resent under the same key.
+3. **Reports are applied under a row lock, forward only.** Callbacks, poll
+   answers and send answers all go through :func:`apply_report`, which locks
+   the payout, drops reports older than the newest applied (``event_seq``),
+   and moves the ledger with an idempotency key derived from the payout's, so
+   a duplicate callback racing a poll cannot post twice.
+
+The ledger: an entitlement moved the amount from state funding to
+``incentives_payable`` when it was granted; confirmation moves it to
+``incentives_paid``; a return moves it back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Sum
+
+from prakerja.core import audit, clock
+from prakerja.core.errors import fail
+from prakerja.core.program import setting
+from prakerja.payments import actions as ledger
+from prakerja.payments import payout_rules
+from prakerja.payments.gateway import GatewayRefused, GatewayUnknown, Transfer, TransferRequest, gateway
+from prakerja.payments.models import DisbursementBatch, Entitlement, Payout, PayoutAccount
+from prakerja.payments.payout_accounts import reject_account
+
+logger = logging.getLogger(__name__)
+
+CLAIM_CHUNK = 50
+
+
+# --- preparing and approving ------------------------------------------------------------------------------
+def prepare_batch(*, actor: Any, limit: int | None = None) -> DisbursementBatch:
+    """Freeze every due entitlement (up to ``limit``) with its verified account into a new batch awaiting
+    approval. Entitlements already paid or with a payout in flight are never taken twice."""
+    from prakerja.payments.incentives import grant_missing_training_incentives
+
+    grant_missing_training_incentives(actor=actor)
+    with transaction.atomic():
+        candidates = (
+            Entitlement.objects.filter(status=Entitlement.Status.DUE)
+            .filter(person__payout_account__status=PayoutAccount.Status.VERIFIED)
+            .exclude(payouts__status__in=[*Payout.OPEN, Payout.Status.CONFIRMED])
+            .order_by("id")
+        )
+        ids = list(
+            candidates.values_list("id", flat=True)[:limit] if limit else candidates.values_list("id", flat=True)
+        )
+        if not ids:
+            raise fail("NOTHING_DUE", status=409)
+        # The accounts are locked while frozen: a participant changing theirs waits, then sees the payout in flight.
+        accounts = {
+            account.person_id: account
+            for account in PayoutAccount.objects.select_for_update()
+            .filter(person__entitlements__id__in=ids)
+            .order_by("id")
+            .distinct()
+        }
+        batch = DisbursementBatch.objects.create(created_by=actor)
+        rows = []
+        total = 0
+        for start in range(0, len(ids), 5000):
+            chunk = (
+                Entitlement.objects.filter(id__in=ids[start : start + 5000])
+                .annotate(generation=Count("payouts"))
+                .order_by("id")
+            )
+            for entitlement in chunk:
+                account = accounts[entitlement.person_id]
+                rows.append(
+                    Payout(
+                        batch=batch,
+                        entitlement=entitlement,
+                        idempotency_key=payout_rules.payout_key(
+                            str(entitlement.public_id),
+                            entitlement.generation + 1,  # type: ignore[attr-defined]
+                        ),
+                        amount=entitlement.amount,
+                        provider=account.provider_id,
+                        account_number=account.account_number,
+                        holder_name=account.holder_name,
+                    )
+                )
+                total += entitlement.amount
+        Payout.objects.bulk_create(rows, batch_size=2000)
+        batch.payout_count = len(rows)
+        batch.total_amount = total
+        batch.save(update_fields=["payout_count", "total_amount"])
+        audit.record("disbursement.prepared", batch, actor=actor, after={"payouts": len(rows), "total": total})
+    return batch
+
+
+def get_batch(public_id: Any) -> DisbursementBatch:
+    try:
+        return DisbursementBatch.objects.get(public_id=public_id)
+    except (DisbursementBatch.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise fail("DISBURSEMENT_BATCH_NOT_FOUND", status=404) from None
+
+
+def approve_batch(public_id: Any, *, actor: Any) -> DisbursementBatch:
+    """The checker's approval: never the maker's own batch (the database refuses it too)."""
+    batch = get_batch(public_id)
+    with transaction.atomic():
+        batch = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != DisbursementBatch.Status.AWAITING_APPROVAL:
+            raise fail("BATCH_NOT_AWAITING_APPROVAL", status=409)
+        if getattr(actor, "pk", None) is None or actor.pk == batch.created_by_id:
+            raise fail("SELF_APPROVAL", status=403)
+        batch.status = DisbursementBatch.Status.APPROVED
+        batch.approved_by = actor
+        batch.approved_at = clock.now()
+        batch.save(update_fields=["status", "approved_by", "approved_at"])
+        audit.record(
+            "disbursement.approved",
+            batch,
+            actor=actor,
+            after={
+                "payouts": batch.payout_count,
+                "total": batch.total_amount,
+                "prepared_by": str(batch.created_by.public_id),
+            },
+        )
+        from prakerja.payments.tasks import disburse_task
+
+        transaction.on_commit(disburse_task.enqueue)
+    return batch
+
+
+def progress_of(batch: DisbursementBatch) -> dict[str, int]:
+    """Payouts of the batch per status, with zeros for the statuses none is in."""
+    counts = dict(batch.payouts.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {status: int(counts.get(status, 0)) for status in Payout.Status.values}
+
+
+# --- the worker ---------------------------------------------------------------------------------------------
+@dataclass
+class Summary:
+    sent: int = 0
+    polled: int = 0
+    confirmed: int = 0
+    failed: int = 0
+    unanswered: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+def disburse(
+    *,
+    until_done: bool = False,
+    max_seconds: float | None = None,
+    progress: Callable[[Summary], None] | None = None,
+) -> Summary:
+    """Send what is due, ask the gateway about what went unanswered, close finished batches.
+
+    One pass handles everything claimable now. ``until_done`` keeps going (waiting briefly when
+    nothing is claimable yet) until no payout of an approved batch is open, or ``max_seconds`` pass.
+    Safe to run in several processes at once and to kill at any moment.
+    """
+    summary = Summary()
+    started = time.monotonic()
+    while True:
+        worked = _send_some(summary) + _poll_some(summary)
+        if progress:
+            progress(summary)
+        if worked:
+            continue
+        _finish_batches()
+        if not until_done or not _open_payouts_exist():
+            break
+        if max_seconds is not None and time.monotonic() - started > max_seconds:
+            break
+        time.sleep(0.05)
+    summary.by_status = dict(Payout.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return summary
+
+
+def _open_payouts_exist() -> bool:
+    return Payout.objects.filter(status__in=Payout.OPEN, batch__status=DisbursementBatch.Status.APPROVED).exists()
+
+
+def _claim(statuses: list[str], lease_seconds: float, sending: bool) -> list[Payout]:
+    """Claim up to a chunk of payouts in one short transaction; other workers skip the locked rows."""
+    now = clock.now()
+    with transaction.atomic():
+        ids = list(
+            Payout.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                status__in=statuses,
+                next_attempt_at__lte=now,
+                batch__status=DisbursementBatch.Status.APPROVED,
+            )
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:CLAIM_CHUNK]
+        )
+        if not ids:
+            return []
+        look_again = now + dt.timedelta(seconds=lease_seconds)
+        if sending:
+            Payout.objects.filter(id__in=ids).update(
+                status=Payout.Status.SENT, attempts=F("attempts") + 1, sent_at=now, next_attempt_at=look_again
+            )
+        else:
+            Payout.objects.filter(id__in=ids).update(next_attempt_at=look_again)
+    return list(Payout.objects.filter(id__in=ids).order_by("id"))
+
+
+def _send_some(summary: Summary) -> int:
+    payouts = _claim([Payout.Status.DUE, Payout.Status.RETRYING], float(setting("payout_poll_seconds")), True)
+    callback_url = _callback_url()
+    for payout in payouts:
+        request = TransferRequest(
+            idempotency_key=payout.idempotency_key,
+            amount=payout.amount,
+            provider=payout.provider,
+            account_number=payout.account_number,
+            holder_name=payout.holder_name,
+            callback_url=callback_url,
+        )
+        summary.sent += 1
+        try:
+            transfer = gateway().send(request)
+        except GatewayUnknown:
+            # Maybe sent, maybe not: ask about it after the backoff instead of sending blind.
+            summary.unanswered += 1
+            _look_again_later(payout)
+            continue
+        except GatewayRefused as exc:
+            # Refused outright (malformed, or the key clashes): nothing to resend blindly; the poll
+            # tells whether the key exists, and a person looks at the failure code meanwhile.
+            summary.unanswered += 1
+            _look_again_later(payout, failure_code=exc.code)
+            continue
+        _count(summary, apply_report(transfer, via="send"))
+    return len(payouts)
+
+
+def _poll_some(summary: Summary) -> int:
+    payouts = _claim([Payout.Status.SENT], float(setting("payout_poll_seconds")), False)
+    for payout in payouts:
+        summary.polled += 1
+        try:
+            transfer = gateway().status(payout.idempotency_key)
+        except (GatewayUnknown, GatewayRefused):
+            summary.unanswered += 1
+            _look_again_later(payout)
+            continue
+        if transfer is None:
+            _not_created(payout)
+            continue
+        _count(summary, apply_report(transfer, via="poll"))
+    return len(payouts)
+
+
+def _count(summary: Summary, payout: Payout | None) -> None:
+    if payout is not None and payout.status == Payout.Status.CONFIRMED:
+        summary.confirmed += 1
+    elif payout is not None and payout.status == Payout.Status.FAILED:
+        summary.failed += 1
+
+
+def _look_again_later(payout: Payout, failure_code: str = "") -> None:
+    delay = payout_rules.retry_delay(
+        payout.attempts, float(setting("payout_retry_seconds")), float(setting("payout_retry_max_seconds"))
+    )
+    changes: dict[str, Any] = {"next_attempt_at": clock.now() + dt.timedelta(seconds=delay)}
+    if failure_code:
+        changes["failure_code"] = failure_code[:40]
+    Payout.objects.filter(pk=payout.pk, status=Payout.Status.SENT).update(**changes)
+
+
+def _not_created(payout: Payout) -> None:
+    """The gateway has no transfer under the key: the send never arrived. Resend it (same key) after the
+    backoff, or — after too many attempts — stop and let the entitlement go into a later batch."""
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().get(pk=payout.pk)
+        if payout.status != Payout.Status.SENT:
+            return
+        now = clock.now()
+        if payout.attempts >= int(setting("payout_max_attempts")):
+            payout.status = Payout.Status.FAILED
+            payout.failure_code = "GATEWAY_UNREACHABLE"
+            payout.finished_at = now
+            payout.save(update_fields=["status", "failure_code", "finished_at"])
+            audit.record("payout.failed", payout, after={"failure_code": payout.failure_code})
+            return
+        delay = payout_rules.retry_delay(
+            payout.attempts, float(setting("payout_retry_seconds")), float(setting("payout_retry_max_seconds"))
+        )
+        payout.status = Payout.Status.RETRYING
+        payout.next_attempt_at = now + dt.timedelta(seconds=delay)
+        payout.save(update_fields=["status", "next_attempt_at"])
+
+
+def _callback_url() -> str:
+    base = settings.PAYMENT_CALLBACK_BASE_URL.rstrip("/")
+    return f"{base}/api/v1/integration/gateway/callback" if base else ""
+
+
+def _finish_batches() -> None:
+    finished = DisbursementBatch.objects.filter(status=DisbursementBatch.Status.APPROVED).exclude(
+        payouts__status__in=Payout.OPEN
+    )
+    DisbursementBatch.objects.filter(pk__in=list(finished.values_list("pk", flat=True))).update(
+        status=DisbursementBatch.Status.DONE, finished_at=clock.now()
+    )
+
+
+# --- applying what the gateway reports ----------------------------------------------------------------------
+def apply_report(transfer: Transfer, *, via: str) -> Payout | None:
+    """Apply the gateway's word about one transfer (from a send answer, a poll or a callback).
+
+    Under the payout's row lock: a report older than the newest applied is dropped; otherwise the
+    state machine decides the move, the ledger and the entitlement follow in the same transaction.
+    Returns the payout, or None for a key the platform never issued.
+    """
+    with transaction.atomic():
+        payout = (
+            Payout.objects.select_for_update(of=("self",))
+            .select_related("entitlement")
+            .filter(idempotency_key=transfer.idempotency_key)
+            .first()
+        )
+        if payout is None:
+            logger.warning("gateway reported an unknown idempotency key via %s", via)
+            return None
+        if transfer.event_seq and transfer.event_seq < payout.gateway_seq:
+            return payout
+        if transfer.amount != payout.amount:
+            # Never book a different amount than the one approved; reconciliation shows it to a person.
+            Payout.objects.filter(pk=payout.pk).update(failure_code="AMOUNT_DIFFERS")
+            logger.error("gateway amount differs for payout %s", payout.public_id)
+            return payout
+        new_status = payout_rules.next_status(payout.status, transfer.status)
+        payout.gateway_seq = max(payout.gateway_seq, transfer.event_seq)
+        payout.transfer_id = transfer.transfer_id or payout.transfer_id
+        fields = ["gateway_seq", "transfer_id"]
+        if new_status is None:
+            payout.save(update_fields=fields)
+            return payout
+        previous = payout.status
+        now = clock.now()
+        payout.status = new_status
+        fields.append("status")
+        if new_status == Payout.Status.CONFIRMED:
+            _confirm(payout, now)
+            fields += ["confirmed_at", "finished_at", "failure_code"]
+        elif new_status == Payout.Status.FAILED:
+            _fail(payout, transfer.failure_code or "FAILED", now)
+            fields += ["failure_code", "finished_at"]
+        elif new_status == Payout.Status.RETURNED:
+            _return(payout, previous, now)
+            fields += ["finished_at"]
+        payout.save(update_fields=fields)
+        audit.record(
+            f"payout.{new_status}", payout, before={"status": previous}, after={"status": new_status, "via": via}
+        )
+        if new_status in (Payout.Status.CONFIRMED, Payout.Status.FAILED, Payout.Status.RETURNED):
+            from prakerja.payments.tasks import notify_payout
+
+            transaction.on_commit(lambda: notify_payout.enqueue(payout.pk))
+    return payout
+
+
+def _confirm(payout: Payout, now: dt.datetime) -> None:
+    ledger.transfer(
+        source=ledger.system_account(ledger.INCENTIVES_PAYABLE),
+        destination=ledger.system_account(ledger.INCENTIVES_PAID),
+        amount=payout.amount,
+        kind="incentive_paid",
+        idempotency_key=f"payout:{payout.idempotency_key}:confirmed",
+    )
+    payout.confirmed_at = now
+    payout.finished_at = now
+    payout.failure_code = ""
+    Entitlement.objects.filter(pk=payout.entitlement_id).update(status=Entitlement.Status.PAID, paid_at=now)
+
+
+def _fail(payout: Payout, code: str, now: dt.datetime) -> None:
+    payout.failure_code = code[:40]
+    payout.finished_at = now
+    entitlement_status = Entitlement.Status.DUE
+    if code == "ACCOUNT_REJECTED":
+        # The bank will not take money into this account: wait for the participant to name another.
+        reject_account(payout.entitlement.person_id, payout.account_number, code)
+        entitlement_status = Entitlement.Status.AWAITING_ACCOUNT
+    Entitlement.objects.filter(pk=payout.entitlement_id, status=Entitlement.Status.DUE).update(
+        status=entitlement_status
+    )
+
+
+def _return(payout: Payout, previous: str, now: dt.datetime) -> None:
+    if previous == Payout.Status.CONFIRMED:
+        ledger.transfer(
+            source=ledger.system_account(ledger.INCENTIVES_PAID),
+            destination=ledger.system_account(ledger.INCENTIVES_PAYABLE),
+            amount=payout.amount,
+            kind="incentive_returned",
+            idempotency_key=f"payout:{payout.idempotency_key}:returned",
+        )
+    payout.finished_at = now
+    reject_account(payout.entitlement.person_id, payout.account_number, "RETURNED")
+    Entitlement.objects.filter(pk=payout.entitlement_id).exclude(status=Entitlement.Status.CANCELLED).update(
+        status=Entitlement.Status.AWAITING_ACCOUNT, paid_at=None
+    )
+
+
+# --- what the books say -------------------------------------------------------------------------------------
+def totals() -> dict[str, int]:
+    """Owed and paid as the payouts and entitlements say; the ledger's two accounts must equal them."""
+    owed = Entitlement.objects.filter(
+        status__in=[Entitlement.Status.AWAITING_ACCOUNT, Entitlement.Status.DUE]
+    ).aggregate(total=Sum("amount"))["total"]
+    paid = Payout.objects.filter(status=Payout.Status.CONFIRMED).aggregate(total=Sum("amount"))["total"]
+    return {"owed": int(owed or 0), "paid": int(paid or 0)}
