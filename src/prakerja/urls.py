@@ -9,7 +9,9 @@ from prakerja.batches import views as batch_views
 from prakerja.catalog import views as catalog_views
 from prakerja.core import views as core_views
 from prakerja.learning import views as learning_views
+from prakerja.payments import views as payment_views
 from prakerja.registry import views as registry_views
+from prakerja.surveys import views as survey_views
 
 accounts_patterns = (
     [
@@ -51,6 +53,9 @@ pmo_patterns = (
         path("kurasi/<uuid:program_id>/", catalog_views.curate, name="curate"),
         path("cakupan/", catalog_views.coverage_page, name="coverage"),
         path("pembelian/", catalog_views.purchase_desk, name="purchases"),
+        path("pencairan/", payment_views.batches, name="disbursements"),
+        path("pencairan/<uuid:batch_id>/", payment_views.batch_detail, name="disbursement"),
+        path("rekonsiliasi/", payment_views.reconciliation_page, name="reconciliation"),
     ],
     "pmo",
 )
@@ -108,6 +113,8 @@ urlpatterns = [
     path("", registry_views.home, name="home"),
     path("health/", core_views.health, name="health"),
     path("dasbor/", registry_views.dashboard, name="dashboard"),
+    path("insentif/", include(([path("", payment_views.incentives, name="incentives")], "payments"))),
+    path("survei/", include(([path("<uuid:survey_id>/", survey_views.answer, name="answer")], "surveys"))),
     path("akun/", include(accounts_patterns)),
     path("akun/", include(password_reset)),
     path("peserta/", include(registry_patterns)),

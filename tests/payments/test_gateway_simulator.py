@@ -27,8 +27,13 @@ from prakerja.payments.gateway_simulator import Faults, GatewaySimulator, Simula
 
 KEY = "test-key"
 SECRET = "test-secret"
-ACCOUNTS = [
-    {"provider": "bca", "account_number": "1234567890", "holder_name": "Budi Santoso", "holder_nik": "3174010101900001"},
+ACCOUNTS: list[dict[str, Any]] = [
+    {
+        "provider": "bca",
+        "account_number": "1234567890",
+        "holder_name": "Budi Santoso",
+        "holder_nik": "3174010101900001",
+    },
     {"provider": "gopay", "account_number": "081234567890", "holder_name": "Siti Aminah", "phone": "081234567890"},
     {"provider": "ovo", "account_number": "081299990000", "holder_name": "Blokir Saja", "reject": True},
 ]

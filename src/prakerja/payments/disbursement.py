@@ -158,6 +158,19 @@ def approve_batch(public_id: Any, *, actor: Any) -> DisbursementBatch:
     return batch
 
 
+def due_summary() -> dict[str, int]:
+    """What the next batch would hold, and what waits for participants' accounts."""
+    due = Entitlement.objects.filter(status=Entitlement.Status.DUE).exclude(
+        payouts__status__in=[*Payout.OPEN, Payout.Status.CONFIRMED]
+    )
+    waiting = Entitlement.objects.filter(status=Entitlement.Status.AWAITING_ACCOUNT)
+    return {
+        "due_count": due.count(),
+        "due_amount": int(due.aggregate(total=Sum("amount"))["total"] or 0),
+        "awaiting_account": waiting.count(),
+    }
+
+
 def progress_of(batch: DisbursementBatch) -> dict[str, int]:
     """Payouts of the batch per status, with zeros for the statuses none is in."""
     counts = dict(batch.payouts.values_list("status").annotate(n=Count("id")).values_list("status", "n"))

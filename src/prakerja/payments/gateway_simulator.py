@@ -45,6 +45,11 @@ Callbacks
 returned), so a receiver can ignore a callback older than what it already knows.
 Timestamps are ISO 8601 in UTC with milliseconds, e.g. ``2024-05-01T03:04:05.123Z``.
 
+Faults (:class:`Faults`, set with ``POST /_sim/faults``) are drawn per request from a
+seeded RNG; the statement faults are decided from the seed and the idempotency key
+instead, so every fetch of a statement agrees. A transfer's settling is scheduled as
+soon as its answer exists: an answer delayed by a fault does not delay the transfer.
+
 Control endpoints (no auth; answered only to loopback clients):
 ``POST /_sim/accounts`` ``{"accounts": [...]}``, ``POST /_sim/faults`` (the fields of
 :class:`Faults`), ``POST /_sim/transfers/<key>/return``, ``GET /_sim/stats`` and
@@ -70,6 +75,7 @@ import queue
 import random
 import re
 import secrets
+import sys
 import threading
 import time
 import urllib.request
@@ -750,6 +756,11 @@ def make_handler(simulator: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # a benchmark opens many connections at once
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up or resets mid-request is ordinary here; only real bugs get a traceback.
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
 
 
 class SimulatorServer:

@@ -13,6 +13,7 @@ from prakerja.core import clock
 from prakerja.core.errors import DomainError, language_of
 from prakerja.core.forms import add_problems
 from prakerja.core.requests import client_ip
+from prakerja.payments.api import payments_of
 from prakerja.registry import actions, declaration
 from prakerja.registry.api import mask_nik
 from prakerja.registry.forms import DeclarationForm, IdentityForm, ProfileForm
@@ -38,6 +39,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "nik_masked": mask_nik(person.nik),
             "reasons": [(p.code, p.message(language)) for p in state.reasons],
             "open_batches": open_batches() if state.state == "eligible" else [],
+            "incentives": payments_of(person),
         },
     )
 

@@ -11,11 +11,11 @@ PROVIDERS = [
     ("bsi", "BSI (Bank Syariah Indonesia)", "bank", r"\d{10}", "10 digit"),
     ("btn", "BTN", "bank", r"\d{16}", "16 digit"),
     ("cimb", "CIMB Niaga", "bank", r"\d{12,14}", "12–14 digit"),
-    ("ovo", "OVO", "ewallet", r"08\d{8,11}", "nomor ponsel 08…"),
-    ("gopay", "GoPay", "ewallet", r"08\d{8,11}", "nomor ponsel 08…"),
-    ("dana", "DANA", "ewallet", r"08\d{8,11}", "nomor ponsel 08…"),
-    ("linkaja", "LinkAja", "ewallet", r"08\d{8,11}", "nomor ponsel 08…"),
-    ("shopeepay", "ShopeePay", "ewallet", r"08\d{8,11}", "nomor ponsel 08…"),
+    ("ovo", "OVO", "ewallet", r"08\d{7,12}", "nomor ponsel 08…"),
+    ("gopay", "GoPay", "ewallet", r"08\d{7,12}", "nomor ponsel 08…"),
+    ("dana", "DANA", "ewallet", r"08\d{7,12}", "nomor ponsel 08…"),
+    ("linkaja", "LinkAja", "ewallet", r"08\d{7,12}", "nomor ponsel 08…"),
+    ("shopeepay", "ShopeePay", "ewallet", r"08\d{7,12}", "nomor ponsel 08…"),
 ]
 
 

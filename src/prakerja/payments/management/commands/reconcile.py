@@ -38,6 +38,7 @@ class Command(BaseCommand):
         style = self.style.WARNING if mismatches else self.style.SUCCESS
         self.stdout.write(
             style(
-                f"{day}: {statement.rows:,} statement lines, {statement.matched:,} matched, {len(mismatches):,} new mismatches."
+                f"{day}: {statement.rows:,} statement lines, {statement.matched:,} matched, "
+                f"{len(mismatches):,} new mismatches."
             )
         )
