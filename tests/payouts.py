@@ -11,6 +11,7 @@ import pytest
 
 from market import NAMED, approved_program, client_for, open_class, recipients_named
 from prakerja.accounts.models import User
+from prakerja.core import clock
 from prakerja.core.program import change_setting
 from prakerja.learning import actions as learning
 from prakerja.payments.gateway import HttpGateway, use_gateway
@@ -22,8 +23,13 @@ START = NAMED + dt.timedelta(days=5)
 
 @pytest.fixture
 def gateway_sim(settings):
-    """The simulator on a free loopback port; the platform's gateway adapter points at it."""
-    server = start_simulator(api_key="sim-key", callback_secret=settings.PAYMENT_GATEWAY_CALLBACK_SECRET)
+    """The simulator on a free loopback port; the platform's gateway adapter points at it. It reads the
+    platform's (movable) clock, so its statement days agree with the test's dates."""
+    server = start_simulator(
+        api_key="sim-key",
+        callback_secret=settings.PAYMENT_GATEWAY_CALLBACK_SECRET,
+        clock=lambda: clock.now().timestamp(),
+    )
     settings.PAYMENT_GATEWAY_URL = server.url
     use_gateway(HttpGateway(url=server.url, api_key="sim-key", timeout=5))
     yield server

@@ -75,19 +75,22 @@ def prepare_batch(*, actor: Any, limit: int | None = None) -> DisbursementBatch:
             .exclude(payouts__status__in=[*Payout.OPEN, Payout.Status.CONFIRMED])
             .order_by("id")
         )
-        ids = list(
-            candidates.values_list("id", flat=True)[:limit] if limit else candidates.values_list("id", flat=True)
-        )
-        if not ids:
+        # Two officers preparing at once take disjoint sets: rows one has locked, the other skips.
+        locked = candidates.select_for_update(of=("self",), skip_locked=True).values_list("id", "person_id")
+        pairs = list(locked[:limit] if limit else locked)
+        if not pairs:
             raise fail("NOTHING_DUE", status=409)
+        ids = [entitlement_id for entitlement_id, _person in pairs]
+        person_ids = sorted({person_id for _entitlement, person_id in pairs})
         # The accounts are locked while frozen: a participant changing theirs waits, then sees the payout in flight.
-        accounts = {
-            account.person_id: account
-            for account in PayoutAccount.objects.select_for_update()
-            .filter(person__entitlements__id__in=ids)
-            .order_by("id")
-            .distinct()
-        }
+        accounts = {}
+        for start in range(0, len(person_ids), 5000):
+            for account in (
+                PayoutAccount.objects.select_for_update()
+                .filter(person_id__in=person_ids[start : start + 5000])
+                .order_by("id")
+            ):
+                accounts[account.person_id] = account
         batch = DisbursementBatch.objects.create(created_by=actor)
         rows = []
         total = 0
