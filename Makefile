@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
+GATEWAY_PORT ?= 8770
 export PRAKERJA_HOME := $(CURDIR)
 
 .PHONY: run test install install-test lint bench clean
@@ -28,8 +29,11 @@ run: install
 	$(BIN)/prakerja migrate --noinput -v0
 	$(BIN)/prakerja load-regions
 	$(BIN)/prakerja seed-demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl+C stops)"
-	$(BIN)/prakerja runserver 127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl+C stops); bank gateway simulator on 127.0.0.1:$(GATEWAY_PORT)"
+	@# The simulated banks run beside the site (incentive payouts go there) and stop with it.
+	$(BIN)/prakerja gateway-simulator --port $(GATEWAY_PORT) --book var/gateway-book.json & SIM=$$!; \
+	  trap 'kill $$SIM 2>/dev/null' EXIT INT TERM; \
+	  PAYMENT_GATEWAY_URL=http://127.0.0.1:$(GATEWAY_PORT) $(BIN)/prakerja runserver 127.0.0.1:$(PORT)
 
 test: install-test
 	bash scripts/test.sh

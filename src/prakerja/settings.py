@@ -186,7 +186,8 @@ PAYMENT_GATEWAY_KEY = os.environ.get("PAYMENT_GATEWAY_KEY", "sim-key")
 PAYMENT_GATEWAY_CALLBACK_SECRET = os.environ.get("PAYMENT_GATEWAY_CALLBACK_SECRET", "sim-callback-secret")
 PAYMENT_GATEWAY_TIMEOUT = float(os.environ.get("PAYMENT_GATEWAY_TIMEOUT", "10"))
 # Where the gateway should post status callbacks (this site's public base URL); empty: poll only.
-PAYMENT_CALLBACK_BASE_URL = os.environ.get("PAYMENT_CALLBACK_BASE_URL", "")
+# In development the simulator calls back to this dev server, so a payout confirms within a second.
+PAYMENT_CALLBACK_BASE_URL = os.environ.get("PAYMENT_CALLBACK_BASE_URL", SITE_URL if PRAKERJA_ENV == "dev" else "")
 
 # --- log-in throttling ------------------------------------------------------
 LOGIN_THROTTLE = {

@@ -37,7 +37,7 @@ def test_participant_names_an_account_and_sees_the_incentive_paid(
     maker, checker = officers
     batch = disbursement.prepare_batch(actor=maker)
     busy = page.get("/insentif/")
-    assert b"<form method=\"post\" novalidate>" not in busy.content  # no account change while in flight
+    assert b'<form method="post" novalidate>' not in busy.content  # no account change while in flight
     disbursement.approve_batch(batch.public_id, actor=checker)
     disbursement.disburse(until_done=True, max_seconds=10)
     paid = page.get("/insentif/")
@@ -47,7 +47,9 @@ def test_participant_names_an_account_and_sees_the_incentive_paid(
     assert page.get("/pmo/pencairan/").status_code == 403  # participants never reach the program office
 
 
-def test_maker_prepares_checker_approves_and_progress_shows(frozen_clock, provider, gateway_sim, quick_payouts, officers):
+def test_maker_prepares_checker_approves_and_progress_shows(
+    frozen_clock, provider, gateway_sim, quick_payouts, officers
+):
     people = trained_recipients(frozen_clock, provider, 2, seed=522)
     for n, trained in enumerate(people):
         logged_in(trained.user).post("/insentif/", book_account(gateway_sim, trained.person, number=f"200000000{n}"))
@@ -68,7 +70,9 @@ def test_maker_prepares_checker_approves_and_progress_shows(frozen_clock, provid
     assert maker.post("/pmo/pencairan/", follow=True).content.count(b"NOTHING_DUE") == 1
 
 
-def test_finance_imports_a_statement_and_resolves_a_mismatch(frozen_clock, provider, gateway_sim, quick_payouts, officers):
+def test_finance_imports_a_statement_and_resolves_a_mismatch(
+    frozen_clock, provider, gateway_sim, quick_payouts, officers
+):
     trained = trained_recipients(frozen_clock, provider, 1, seed=523)[0]
     logged_in(trained.user).post("/insentif/", book_account(gateway_sim, trained.person))
     batch = disbursement.prepare_batch(actor=officers[0])
@@ -78,7 +82,9 @@ def test_finance_imports_a_statement_and_resolves_a_mismatch(frozen_clock, provi
     finance = logged_in(officers[0])
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    csv = b"transfer_id,idempotency_key,amount,status,settled_at\nT9,PKJ-stranger-1,600000,success,2026-07-20T03:00:00Z\n"
+    csv = (
+        b"transfer_id,idempotency_key,amount,status,settled_at\nT9,PKJ-stranger-1,600000,success,2026-07-20T03:00:00Z\n"
+    )
     imported = finance.post(
         "/pmo/rekonsiliasi/",
         {"date": "2026-07-20", "file": SimpleUploadedFile("s.csv", csv, content_type="text/csv")},
@@ -86,9 +92,12 @@ def test_finance_imports_a_statement_and_resolves_a_mismatch(frozen_clock, provi
     )
     assert b'data-kind="unknown_transfer"' in imported.content
     mismatch = Mismatch.objects.get()
-    assert b"RESOLUTION_REQUIRED" in finance.post(
-        "/pmo/rekonsiliasi/", {"mismatch": str(mismatch.public_id), "resolution": "ok"}, follow=True
-    ).content
+    assert (
+        b"RESOLUTION_REQUIRED"
+        in finance.post(
+            "/pmo/rekonsiliasi/", {"mismatch": str(mismatch.public_id), "resolution": "ok"}, follow=True
+        ).content
+    )
     finance.post(
         "/pmo/rekonsiliasi/", {"mismatch": str(mismatch.public_id), "resolution": "Bukan transfer program; lapor bank."}
     )

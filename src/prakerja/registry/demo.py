@@ -67,7 +67,8 @@ class DemoLogin:
 
 
 LOGINS = (
-    DemoLogin("admin@prakerja.test", "pmo", "program office (admin at /admin/)"),
+    DemoLogin("admin@prakerja.test", "pmo", "program office (admin at /admin/); prepares disbursement batches"),
+    DemoLogin("keuangan@prakerja.test", "pmo", "program office finance: approves disbursement batches"),
     DemoLogin("peserta@prakerja.test", "participant", "registration complete, eligible"),
     DemoLogin("baru@prakerja.test", "participant", "email and phone verified; identity not yet entered"),
     DemoLogin("lembaga@prakerja.test", "institution", "training institution staff (portal at /lembaga/)"),
@@ -92,6 +93,7 @@ def seed_demo() -> dict[str, int]:
             nik=r.nik, kk=r.kk, name=r.name, birth_date=r.birth_date, gender=r.gender, mother_name=r.mother_name
         )
     _user("admin@prakerja.test", "+6281100000001", is_staff=True, is_superuser=True, role=User.Role.PMO)
+    _user("keuangan@prakerja.test", "+6281100000004", role=User.Role.PMO)
     _user("baru@prakerja.test", "+6281100000003")
     budi = RESIDENTS[0]
     peserta = _user("peserta@prakerja.test", "+6281100000002")
@@ -135,4 +137,7 @@ def seed_demo() -> dict[str, int]:
     from prakerja.catalog.demo import seed_marketplace
 
     programs = seed_marketplace(DEMO_PASSWORD)
+    from prakerja.payments.demo import write_gateway_book
+
+    write_gateway_book(RESIDENTS, {budi.nik: "+6281100000002"})
     return {"districts": regions.districts, "questions": questions, "residents": len(RESIDENTS), "programs": programs}
