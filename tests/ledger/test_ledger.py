@@ -68,11 +68,20 @@ def books():
     return funding, budget, treasury
 
 
-def test_system_accounts_are_created_once_and_only_funding_may_go_negative():
+def test_system_accounts_are_created_once_and_only_the_state_side_may_go_negative():
     ensure_system_accounts()
     ensure_system_accounts()
     accounts = {a.code: a for a in LedgerAccount.objects.all()}
-    assert set(accounts) == {STATE_FUNDING, PROGRAM_BUDGET, TREASURY_RETURNS, TRAINING_HOLDING}
+    assert set(accounts) == {
+        STATE_FUNDING,
+        PROGRAM_BUDGET,
+        TREASURY_RETURNS,
+        TRAINING_HOLDING,
+        "incentives_payable",
+        "incentives_paid",
+        "recoveries_pending",
+    }
+    assert {code for code, a in accounts.items() if a.allow_negative} == {STATE_FUNDING, "recoveries_pending"}
     assert (
         accounts[TRAINING_HOLDING].kind == LedgerAccount.Kind.HOLDING and not accounts[TRAINING_HOLDING].allow_negative
     )
@@ -462,7 +471,8 @@ def test_any_sequence_of_transfers_keeps_the_books_sound():
                 system_account(c) for c in (STATE_FUNDING, PROGRAM_BUDGET, TREASURY_RETURNS, TRAINING_HOLDING)
             ]
             self.accounts += [account_for_person(p) for p in people]
-            self.expected = {a.code: 0 for a in self.accounts}
+            # Every account that exists starts at zero (other system accounts included) and stays so unless moved.
+            self.expected = dict.fromkeys(LedgerAccount.objects.values_list("code", flat=True), 0)
             self.used: dict[str, tuple[str, str, int, str, int]] = {}  # key -> request, entry pk
 
         def teardown(self) -> None:
