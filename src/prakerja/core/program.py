@@ -49,7 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "payout_retry_seconds": 60,  # first wait before resending after a gateway error; doubles each time
     "payout_retry_max_seconds": 3600,
     "payout_poll_seconds": 120,  # how long a sent payout waits for its callback before the gateway is asked
-    "payout_max_attempts": 8,  # after this many sends without an answer a finance officer takes over
+    "payout_max_attempts": 8,  # after this many sends without an answer, finance is shown the payout (it keeps trying)
     # Basic aptitude test (TKD)
     "tkd_minutes": 40,
     "tkd_grace_seconds": 120,

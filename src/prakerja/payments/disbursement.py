@@ -317,25 +317,21 @@ def _look_again_later(payout: Payout, failure_code: str = "") -> None:
 
 def _not_created(payout: Payout) -> None:
     """The gateway has no transfer under the key: the send never arrived. Resend it (same key) after the
-    backoff, or — after too many attempts — stop and let the entitlement go into a later batch."""
+    backoff. Never give the key up for a new one: a request delayed somewhere could still land, and a
+    second key would then pay twice. After ``payout_max_attempts`` the payout is flagged for finance
+    (``GATEWAY_UNREACHABLE``) and keeps trying at the longest interval."""
     with transaction.atomic():
         payout = Payout.objects.select_for_update().get(pk=payout.pk)
         if payout.status != Payout.Status.SENT:
-            return
-        now = clock.now()
-        if payout.attempts >= int(setting("payout_max_attempts")):
-            payout.status = Payout.Status.FAILED
-            payout.failure_code = "GATEWAY_UNREACHABLE"
-            payout.finished_at = now
-            payout.save(update_fields=["status", "failure_code", "finished_at"])
-            audit.record("payout.failed", payout, after={"failure_code": payout.failure_code})
             return
         delay = payout_rules.retry_delay(
             payout.attempts, float(setting("payout_retry_seconds")), float(setting("payout_retry_max_seconds"))
         )
         payout.status = Payout.Status.RETRYING
-        payout.next_attempt_at = now + dt.timedelta(seconds=delay)
-        payout.save(update_fields=["status", "next_attempt_at"])
+        payout.next_attempt_at = clock.now() + dt.timedelta(seconds=delay)
+        if payout.attempts >= int(setting("payout_max_attempts")):
+            payout.failure_code = "GATEWAY_UNREACHABLE"
+        payout.save(update_fields=["status", "next_attempt_at", "failure_code"])
 
 
 def _callback_url() -> str:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -90,7 +91,12 @@ def batch_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
         return redirect("pmo:disbursement", batch_id=batch.public_id)
     progress = disbursement.progress_of(batch)
     finished = progress["confirmed"] + progress["failed"] + progress["returned"]
-    problems = batch.payouts.filter(status__in=[Payout.Status.FAILED, Payout.Status.RETURNED]).order_by("id")[:200]
+    # Failed, returned, or still open with a flag (the gateway unreachable for many attempts): what finance looks at.
+    problems = (
+        batch.payouts.filter(Q(status__in=[Payout.Status.FAILED, Payout.Status.RETURNED]) | ~Q(failure_code=""))
+        .exclude(status=Payout.Status.CONFIRMED)
+        .order_by("id")[:200]
+    )
     return render(
         request,
         "payments/pmo_batch.html",
