@@ -7,9 +7,9 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
