@@ -43,6 +43,9 @@ def _load_reference_data() -> None:
     if not District.objects.exists():
         load_regions()
         load_questions()
+    from prakerja.payments.payout_accounts import ensure_providers
+
+    ensure_providers()  # seeded by a migration, so gone after a transactional test's flush
 
 
 @pytest.fixture(autouse=True)

@@ -211,8 +211,11 @@ def disburse(
             progress(summary)
         if worked:
             continue
+        # Look first, then close: a callback may finish the last payout in between, and payouts never reopen,
+        # so "nothing open" seen before closing means the closing below sees the batch finished too.
+        nothing_open = not _open_payouts_exist()
         _finish_batches()
-        if not until_done or not _open_payouts_exist():
+        if not until_done or nothing_open:
             break
         if max_seconds is not None and time.monotonic() - started > max_seconds:
             break

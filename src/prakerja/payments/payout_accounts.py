@@ -31,6 +31,32 @@ from prakerja.registry.models import Person
 HOLDER_MAX = PayoutAccount._meta.get_field("holder_name").max_length or 120
 
 
+# The providers the platform starts with (also seeded by migration 0005, which keeps its own frozen copy):
+# code, name, channel, pattern over the digits, hint shown to participants.
+DEFAULT_PROVIDERS = (
+    ("bca", "BCA", "bank", r"\d{10}", "10 digit"),
+    ("bni", "BNI", "bank", r"\d{10}", "10 digit"),
+    ("bri", "BRI", "bank", r"\d{15}", "15 digit"),
+    ("mandiri", "Bank Mandiri", "bank", r"\d{13}", "13 digit"),
+    ("bsi", "BSI (Bank Syariah Indonesia)", "bank", r"\d{10}", "10 digit"),
+    ("btn", "BTN", "bank", r"\d{16}", "16 digit"),
+    ("cimb", "CIMB Niaga", "bank", r"\d{12,14}", "12–14 digit"),
+    ("ovo", "OVO", "ewallet", r"08\d{7,12}", "nomor ponsel 08…"),
+    ("gopay", "GoPay", "ewallet", r"08\d{7,12}", "nomor ponsel 08…"),
+    ("dana", "DANA", "ewallet", r"08\d{7,12}", "nomor ponsel 08…"),
+    ("linkaja", "LinkAja", "ewallet", r"08\d{7,12}", "nomor ponsel 08…"),
+    ("shopeepay", "ShopeePay", "ewallet", r"08\d{7,12}", "nomor ponsel 08…"),
+)
+
+
+def ensure_providers() -> None:
+    """Put back any default provider that is missing (idempotent; an edited one is left as it is)."""
+    for code, name, channel, pattern, hint in DEFAULT_PROVIDERS:
+        PayoutProvider.objects.get_or_create(
+            code=code, defaults={"name": name, "channel": channel, "number_pattern": pattern, "number_hint": hint}
+        )
+
+
 def providers() -> list[PayoutProvider]:
     return list(PayoutProvider.objects.filter(active=True).order_by("channel", "name"))
 

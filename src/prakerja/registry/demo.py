@@ -138,6 +138,9 @@ def seed_demo() -> dict[str, int]:
 
     programs = seed_marketplace(DEMO_PASSWORD)
     from prakerja.payments.demo import write_gateway_book
+    from prakerja.payments.payout_accounts import ensure_providers
+
+    ensure_providers()
 
     write_gateway_book(RESIDENTS, {budi.nik: "+6281100000002"})
     return {"districts": regions.districts, "questions": questions, "residents": len(RESIDENTS), "programs": programs}
