@@ -52,7 +52,8 @@ def _load_reference_data() -> None:
 def _reference_data_after_flush(request):
     """Transactional tests empty every table afterwards; put the reference data back first."""
     marker = request.node.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction"):
+    # A live server implies a transactional database too, marked or not.
+    if (marker and marker.kwargs.get("transaction")) or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         _load_reference_data()
 

@@ -73,6 +73,7 @@ def test_callbacks_duplicated_out_of_order_or_forged_never_pay_twice(frozen_cloc
     assert post_callback({"nonsense": True}).status_code == 400
 
 
+@pytest.mark.django_db(transaction=True)
 def test_real_callbacks_from_the_simulator_confirm_without_polling(
     frozen_clock, provider, gateway_sim, officers, live_server, settings
 ):

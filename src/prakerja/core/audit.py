@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from prakerja.core import clock
@@ -28,3 +29,28 @@ def record(
         after=after,
         ip=ip,
     )
+
+
+def record_many(
+    action: str,
+    rows: Iterable[tuple[Any, dict[str, Any] | None, dict[str, Any] | None]],
+    *,
+    actor: Any = None,
+) -> int:
+    """Append one audit row per ``(object, before, after)`` in a single insert (for actions applied in chunks)."""
+    at = clock.now()
+    actor_or_none = actor if getattr(actor, "pk", None) else None
+    events = [
+        AuditEvent(
+            at=at,
+            actor=actor_or_none,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(getattr(obj, "public_id", None) or obj.pk),
+            before=before,
+            after=after,
+        )
+        for obj, before, after in rows
+    ]
+    AuditEvent.objects.bulk_create(events)
+    return len(events)

@@ -40,6 +40,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -206,6 +207,8 @@ def disburse(
     summary = Summary()
     started = time.monotonic()
     while True:
+        if max_seconds is not None and time.monotonic() - started > max_seconds:
+            break
         worked = _send_some(summary) + _poll_some(summary)
         if progress:
             progress(summary)
@@ -216,8 +219,6 @@ def disburse(
         nothing_open = not _open_payouts_exist()
         _finish_batches()
         if not until_done or nothing_open:
-            break
-        if max_seconds is not None and time.monotonic() - started > max_seconds:
             break
         time.sleep(0.05)
     summary.by_status = dict(Payout.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
@@ -254,9 +255,16 @@ def _claim(statuses: list[str], lease_seconds: float, sending: bool) -> list[Pay
     return list(Payout.objects.filter(id__in=ids).order_by("id"))
 
 
+def _lease_seconds() -> float:
+    """How long claimed payouts stay out of other workers' reach: the time to look at them again, plus
+    the time a chunk of sends may take when every one of them times out."""
+    return float(setting("payout_poll_seconds")) + CLAIM_CHUNK * float(settings.PAYMENT_GATEWAY_TIMEOUT)
+
+
 def _send_some(summary: Summary) -> int:
-    payouts = _claim([Payout.Status.DUE, Payout.Status.RETRYING], float(setting("payout_poll_seconds")), True)
+    payouts = _claim([Payout.Status.DUE, Payout.Status.RETRYING], _lease_seconds(), True)
     callback_url = _callback_url()
+    answered: list[Transfer] = []
     for payout in payouts:
         request = TransferRequest(
             idempotency_key=payout.idempotency_key,
@@ -268,24 +276,24 @@ def _send_some(summary: Summary) -> int:
         )
         summary.sent += 1
         try:
-            transfer = gateway().send(request)
+            answered.append(gateway().send(request))
         except GatewayUnknown:
             # Maybe sent, maybe not: ask about it after the backoff instead of sending blind.
             summary.unanswered += 1
             _look_again_later(payout)
-            continue
         except GatewayRefused as exc:
             # Refused outright (malformed, or the key clashes): nothing to resend blindly; the poll
             # tells whether the key exists, and a person looks at the failure code meanwhile.
             summary.unanswered += 1
             _look_again_later(payout, failure_code=exc.code)
-            continue
-        _count(summary, apply_report(transfer, via="send"))
+    for applied in apply_reports(answered, via="send", look_again_seconds=float(setting("payout_poll_seconds"))):
+        _count(summary, applied)
     return len(payouts)
 
 
 def _poll_some(summary: Summary) -> int:
-    payouts = _claim([Payout.Status.SENT], float(setting("payout_poll_seconds")), False)
+    payouts = _claim([Payout.Status.SENT], _lease_seconds(), False)
+    found: list[Transfer] = []
     for payout in payouts:
         summary.polled += 1
         try:
@@ -296,15 +304,17 @@ def _poll_some(summary: Summary) -> int:
             continue
         if transfer is None:
             _not_created(payout)
-            continue
-        _count(summary, apply_report(transfer, via="poll"))
+        else:
+            found.append(transfer)
+    for applied in apply_reports(found, via="poll", look_again_seconds=float(setting("payout_poll_seconds"))):
+        _count(summary, applied)
     return len(payouts)
 
 
-def _count(summary: Summary, payout: Payout | None) -> None:
-    if payout is not None and payout.status == Payout.Status.CONFIRMED:
+def _count(summary: Summary, payout: Payout) -> None:
+    if payout.status == Payout.Status.CONFIRMED:
         summary.confirmed += 1
-    elif payout is not None and payout.status == Payout.Status.FAILED:
+    elif payout.status == Payout.Status.FAILED:
         summary.failed += 1
 
 
@@ -353,88 +363,121 @@ def _finish_batches() -> None:
 
 # --- applying what the gateway reports ----------------------------------------------------------------------
 def apply_report(transfer: Transfer, *, via: str) -> Payout | None:
-    """Apply the gateway's word about one transfer (from a send answer, a poll or a callback).
+    """Apply the gateway's word about one transfer (a callback, a reconciliation check); None for a key
+    the platform never issued."""
+    applied = apply_reports([transfer], via=via)
+    return applied[0] if applied else None
 
-    Under the payout's row lock: a report older than the newest applied is dropped; otherwise the
-    state machine decides the move, the ledger and the entitlement follow in the same transaction.
-    Returns the payout, or None for a key the platform never issued.
+
+_PAYOUT_FIELDS = [
+    "status",
+    "gateway_seq",
+    "transfer_id",
+    "confirmed_at",
+    "finished_at",
+    "failure_code",
+    "next_attempt_at",
+]
+
+
+def apply_reports(transfers: list[Transfer], *, via: str, look_again_seconds: float | None = None) -> list[Payout]:
+    """Apply the gateway's word about a chunk of transfers (send answers, polls, callbacks) in one transaction.
+
+    Steps, under the payouts' row locks (taken in id order, so two workers never deadlock):
+    1. per payout, drop a report older than the newest applied (``event_seq``) and never book an amount
+       other than the approved one (reconciliation shows it);
+    2. the state machine (:func:`payout_rules.next_status`) decides each move; a report that moves
+       nothing still records the transfer id and, for a payout waiting on the gateway, when to ask again;
+    3. the confirmations move the ledger in one :func:`ledger.transfer_many` (one entry per payout, keyed
+       ``payout:<key>:confirmed``, so a duplicate report racing this one cannot post twice); failures and
+       returns (rare) go one by one;
+    4. payouts, entitlements and audit rows are written in bulk; the participants are told after commit.
+    Returns the payouts the reports named (unknown keys are logged and skipped).
     """
+    newest: dict[str, Transfer] = {}
+    for transfer in transfers:
+        seen = newest.get(transfer.idempotency_key)
+        if seen is None or transfer.event_seq >= seen.event_seq:
+            newest[transfer.idempotency_key] = transfer
+    if not newest:
+        return []
     with transaction.atomic():
-        payout = (
+        payouts = list(
             Payout.objects.select_for_update(of=("self",))
             .select_related("entitlement")
-            .filter(idempotency_key=transfer.idempotency_key)
-            .first()
+            .filter(idempotency_key__in=list(newest))
+            .order_by("id")
         )
-        if payout is None:
-            logger.warning("gateway reported an unknown idempotency key via %s", via)
-            return None
-        if transfer.event_seq and transfer.event_seq < payout.gateway_seq:
-            return payout
-        if transfer.amount != payout.amount:
-            # Never book a different amount than the one approved; reconciliation shows it to a person.
-            Payout.objects.filter(pk=payout.pk).update(failure_code="AMOUNT_DIFFERS")
-            logger.error("gateway amount differs for payout %s", payout.public_id)
-            return payout
-        new_status = payout_rules.next_status(payout.status, transfer.status)
-        payout.gateway_seq = max(payout.gateway_seq, transfer.event_seq)
-        payout.transfer_id = transfer.transfer_id or payout.transfer_id
-        fields = ["gateway_seq", "transfer_id"]
-        if new_status is None:
-            payout.save(update_fields=fields)
-            return payout
-        previous = payout.status
+        if len(payouts) < len(newest):
+            logger.warning("gateway reported %d unknown idempotency key(s) via %s", len(newest) - len(payouts), via)
         now = clock.now()
-        payout.status = new_status
-        fields.append("status")
-        if new_status == Payout.Status.CONFIRMED:
-            _confirm(payout, now)
-            fields += ["confirmed_at", "finished_at", "failure_code"]
-        elif new_status == Payout.Status.FAILED:
-            _fail(payout, transfer.failure_code or "FAILED", now)
-            fields += ["failure_code", "finished_at"]
-        elif new_status == Payout.Status.RETURNED:
-            _return(payout, previous, now)
-            fields += ["finished_at"]
-        payout.save(update_fields=fields)
-        audit.record(
-            f"payout.{new_status}", payout, before={"status": previous}, after={"status": new_status, "via": via}
-        )
-        if new_status in (Payout.Status.CONFIRMED, Payout.Status.FAILED, Payout.Status.RETURNED):
-            from prakerja.payments.tasks import notify_payout
+        changed: list[Payout] = []
+        moves: dict[str, list[tuple[Payout, dict[str, Any], dict[str, Any]]]] = {}
+        confirmed: list[Payout] = []
+        for payout in payouts:
+            transfer = newest[payout.idempotency_key]
+            if transfer.event_seq and transfer.event_seq < payout.gateway_seq:
+                continue
+            if transfer.amount != payout.amount:
+                logger.error("gateway amount differs for payout %s", payout.public_id)
+                payout.failure_code = "AMOUNT_DIFFERS"
+                changed.append(payout)
+                continue
+            payout.gateway_seq = max(payout.gateway_seq, transfer.event_seq)
+            payout.transfer_id = transfer.transfer_id or payout.transfer_id
+            changed.append(payout)
+            new_status = payout_rules.next_status(payout.status, transfer.status)
+            if new_status is None:
+                if look_again_seconds is not None and payout.status == Payout.Status.SENT:
+                    payout.next_attempt_at = now + dt.timedelta(seconds=look_again_seconds)
+                continue
+            previous, payout.status = payout.status, new_status
+            moves.setdefault(new_status, []).append((payout, {"status": previous}, {"status": new_status, "via": via}))
+            if new_status == Payout.Status.CONFIRMED:
+                payout.confirmed_at = payout.finished_at = now
+                payout.failure_code = ""
+                confirmed.append(payout)
+            elif new_status == Payout.Status.FAILED:
+                payout.failure_code = (transfer.failure_code or "FAILED")[:40]
+                payout.finished_at = now
+                _fail(payout)
+            elif new_status == Payout.Status.RETURNED:
+                payout.finished_at = now
+                _return(payout, previous)
+        if confirmed:
+            ledger.transfer_many(
+                source=ledger.system_account(ledger.INCENTIVES_PAYABLE),
+                destination=ledger.system_account(ledger.INCENTIVES_PAID),
+                kind="incentive_paid",
+                items=[(f"payout:{p.idempotency_key}:confirmed", p.amount) for p in confirmed],
+            )
+            Entitlement.objects.filter(pk__in=[p.entitlement_id for p in confirmed]).update(
+                status=Entitlement.Status.PAID, paid_at=now
+            )
+        if changed:
+            Payout.objects.bulk_update(changed, _PAYOUT_FIELDS)
+        for status, rows in moves.items():
+            audit.record_many(f"payout.{status}", rows)
+        told = [p.pk for status, rows in moves.items() for p, _before, _after in rows]
+        if told:
+            from prakerja.payments.tasks import notify_payouts
 
-            transaction.on_commit(lambda: notify_payout.enqueue(payout.pk))
-    return payout
+            transaction.on_commit(partial(notify_payouts.enqueue, told))
+    return payouts
 
 
-def _confirm(payout: Payout, now: dt.datetime) -> None:
-    ledger.transfer(
-        source=ledger.system_account(ledger.INCENTIVES_PAYABLE),
-        destination=ledger.system_account(ledger.INCENTIVES_PAID),
-        amount=payout.amount,
-        kind="incentive_paid",
-        idempotency_key=f"payout:{payout.idempotency_key}:confirmed",
-    )
-    payout.confirmed_at = now
-    payout.finished_at = now
-    payout.failure_code = ""
-    Entitlement.objects.filter(pk=payout.entitlement_id).update(status=Entitlement.Status.PAID, paid_at=now)
-
-
-def _fail(payout: Payout, code: str, now: dt.datetime) -> None:
-    payout.failure_code = code[:40]
-    payout.finished_at = now
+def _fail(payout: Payout) -> None:
     entitlement_status = Entitlement.Status.DUE
-    if code == "ACCOUNT_REJECTED":
+    if payout.failure_code == "ACCOUNT_REJECTED":
         # The bank will not take money into this account: wait for the participant to name another.
-        reject_account(payout.entitlement.person_id, payout.account_number, code)
+        reject_account(payout.entitlement.person_id, payout.account_number, payout.failure_code)
         entitlement_status = Entitlement.Status.AWAITING_ACCOUNT
     Entitlement.objects.filter(pk=payout.entitlement_id, status=Entitlement.Status.DUE).update(
         status=entitlement_status
     )
 
 
-def _return(payout: Payout, previous: str, now: dt.datetime) -> None:
+def _return(payout: Payout, previous: str) -> None:
     if previous == Payout.Status.CONFIRMED:
         ledger.transfer(
             source=ledger.system_account(ledger.INCENTIVES_PAID),
@@ -443,7 +486,6 @@ def _return(payout: Payout, previous: str, now: dt.datetime) -> None:
             kind="incentive_returned",
             idempotency_key=f"payout:{payout.idempotency_key}:returned",
         )
-    payout.finished_at = now
     reject_account(payout.entitlement.person_id, payout.account_number, "RETURNED")
     Entitlement.objects.filter(pk=payout.entitlement_id).exclude(status=Entitlement.Status.CANCELLED).update(
         status=Entitlement.Status.AWAITING_ACCOUNT, paid_at=None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_tasks import task
 
 from prakerja.accounts.sms import send_sms
@@ -17,14 +19,18 @@ def disburse_task() -> dict[str, int]:
 
 
 @task()
-def notify_payout(payout_id: int) -> bool:
-    """SMS the participant when their payout is confirmed, failed or returned."""
+def notify_payouts(payout_ids: list[int]) -> int:
+    """SMS each participant whose payout was confirmed, failed or returned (one task per applied chunk)."""
+    from prakerja.payments.models import Payout
+
+    payouts = Payout.objects.select_related("entitlement__person__user").filter(pk__in=payout_ids)
+    return sum(1 for payout in payouts if _tell(payout))
+
+
+def _tell(payout: Any) -> bool:
     from prakerja.payments.models import Payout
     from prakerja.payments.rules import rupiah
 
-    payout = Payout.objects.select_related("entitlement__person__user").filter(pk=payout_id).first()
-    if payout is None:
-        return False
     phone = payout.entitlement.person.user.phone
     if not phone:
         return False
