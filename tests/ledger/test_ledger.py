@@ -528,3 +528,26 @@ def test_any_sequence_of_transfers_keeps_the_books_sound():
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
+
+
+def test_many_transfers_at_once_are_each_an_entry_replays_skipped_and_refusals_write_nothing(books):
+    from prakerja.payments.actions import transfer_many, unbalanced_entries
+
+    funding, budget, treasury = books
+    items = [("chunk-1", 100_000), ("chunk-2", 250_000), ("chunk-1", 100_000)]
+    before = written()
+    assert transfer_many(source=budget, destination=treasury, kind="t", items=items) == 2
+    entries, postings, audits = (after - first for after, first in zip(written(), before, strict=True))
+    assert (entries, postings, audits) == (2, 4, 2)
+    assert balance_of(budget) == 10_000_000 - 350_000 and balance_of(treasury) == 350_000
+    # The same chunk again (a worker retrying) moves nothing; a key reused for another amount is refused.
+    assert transfer_many(source=budget, destination=treasury, kind="t", items=items[:2]) == 0
+    with pytest.raises(DomainError) as conflict:
+        transfer_many(source=budget, destination=treasury, kind="t", items=[("chunk-2", 1), ("chunk-3", 5)])
+    assert conflict.value.codes == ["IDEMPOTENCY_CONFLICT"]
+    with pytest.raises(DomainError) as short:
+        transfer_many(source=treasury, destination=budget, kind="t", items=[("chunk-4", 300_000), ("chunk-5", 60_000)])
+    assert short.value.codes == ["BALANCE_INSUFFICIENT"]
+    assert written() == tuple(first + n for first, n in zip(before, (2, 4, 2), strict=True))
+    assert not JournalEntry.objects.filter(idempotency_key__in=["chunk-3", "chunk-4", "chunk-5"]).exists()
+    assert verify_balances() == [] and unbalanced_entries() == []
