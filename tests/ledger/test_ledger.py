@@ -533,7 +533,7 @@ def test_any_sequence_of_transfers_keeps_the_books_sound():
 def test_many_transfers_at_once_are_each_an_entry_replays_skipped_and_refusals_write_nothing(books):
     from prakerja.payments.actions import transfer_many, unbalanced_entries
 
-    funding, budget, treasury = books
+    _funding, budget, treasury = books
     items = [("chunk-1", 100_000), ("chunk-2", 250_000), ("chunk-1", 100_000)]
     before = written()
     assert transfer_many(source=budget, destination=treasury, kind="t", items=items) == 2
