@@ -28,6 +28,7 @@ RESULTS = BENCH / "results" / "latest.json"
 BENCHMARKS: dict[str, tuple[str, ...]] = {
     "selection": ("ingest", "selection"),
     "marketplace": ("redeem", "catalog"),
+    "payouts": ("payouts",),
 }
 
 
