@@ -3,7 +3,8 @@
 Steps of :func:`claw_back`, in one transaction:
 
 1. refuse while a payout is in flight (its outcome changes what was paid);
-2. revoke the card; the unused training balance returns to the treasury;
+2. cancel a training in progress (its price back to the balance), then revoke the card; the unused
+   training balance returns to the treasury;
 3. cancel incentives earned but not paid, reversing their liability;
 4. compute what was used: the training balance spent (the credit, less what
    is left or was returned) and the incentives paid (confirmed payouts);
@@ -54,6 +55,13 @@ def claw_back(person: Person, reason: str, *, actor: Any = None) -> Clawback:
             raise fail("PAYOUT_IN_FLIGHT", status=409)
         if Clawback.objects.filter(person=person).exists():
             raise fail("CLAWBACK_EXISTS", status=409)
+        # A training in progress is cancelled first: its price returns to the balance, and with the rest of
+        # the balance to the treasury, so "used" counts only trainings actually delivered or under way no more.
+        from prakerja.learning import actions as learning
+        from prakerja.learning.models import Purchase
+
+        for purchase in Purchase.objects.filter(person=person, status=Purchase.Status.ACTIVE):
+            learning.cancel_purchase(purchase, reason, actor=actor)
         revoke_recipient(person, reason, actor=actor)
         for entitlement in Entitlement.objects.select_for_update().filter(
             person=person, status__in=[Entitlement.Status.AWAITING_ACCOUNT, Entitlement.Status.DUE]

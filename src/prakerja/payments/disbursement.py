@@ -478,6 +478,11 @@ def _fail(payout: Payout) -> None:
 
 
 def _return(payout: Payout, previous: str) -> None:
+    """The bank sent the money back. The incentive is owed again — to the person's current account if they
+    already named another (due at once), else once they do; for someone clawed back meanwhile it is
+    cancelled instead, and what they owe back shrinks by the amount they no longer hold."""
+    from prakerja.payments.models import Clawback
+
     if previous == Payout.Status.CONFIRMED:
         ledger.transfer(
             source=ledger.system_account(ledger.INCENTIVES_PAID),
@@ -486,10 +491,38 @@ def _return(payout: Payout, previous: str) -> None:
             kind="incentive_returned",
             idempotency_key=f"payout:{payout.idempotency_key}:returned",
         )
-    reject_account(payout.entitlement.person_id, payout.account_number, "RETURNED")
+    person_id = payout.entitlement.person_id
+    reject_account(person_id, payout.account_number, "RETURNED")
+    clawback = Clawback.objects.select_for_update().filter(person_id=person_id).first()
+    if clawback is not None:
+        _cancel_after_clawback(payout, previous, clawback)
+        return
+    has_account = PayoutAccount.objects.filter(person_id=person_id, status=PayoutAccount.Status.VERIFIED).exists()
     Entitlement.objects.filter(pk=payout.entitlement_id).exclude(status=Entitlement.Status.CANCELLED).update(
-        status=Entitlement.Status.AWAITING_ACCOUNT, paid_at=None
+        status=Entitlement.Status.DUE if has_account else Entitlement.Status.AWAITING_ACCOUNT, paid_at=None
     )
+
+
+def _cancel_after_clawback(payout: Payout, previous: str, clawback: Any) -> None:
+    ledger.transfer(
+        source=ledger.system_account(ledger.INCENTIVES_PAYABLE),
+        destination=ledger.system_account(ledger.TREASURY_RETURNS),
+        amount=payout.amount,
+        kind="incentive_cancelled",
+        idempotency_key=f"payout:{payout.idempotency_key}:returned:cancelled",
+    )
+    if previous == Payout.Status.CONFIRMED and clawback.incentives_paid >= payout.amount:
+        ledger.transfer(
+            source=ledger.receivable_for_person(payout.entitlement.person),
+            destination=ledger.system_account(ledger.RECOVERIES_PENDING),
+            amount=payout.amount,
+            kind="recovery_reduced",
+            idempotency_key=f"payout:{payout.idempotency_key}:returned:recovery",
+        )
+        clawback.incentives_paid -= payout.amount
+        clawback.total -= payout.amount
+        clawback.save(update_fields=["incentives_paid", "total"])
+    Entitlement.objects.filter(pk=payout.entitlement_id).update(status=Entitlement.Status.CANCELLED, paid_at=None)
 
 
 # --- what the books say -------------------------------------------------------------------------------------

@@ -22,8 +22,13 @@ from prakerja.payments.models import Entitlement, PayoutAccount
 from prakerja.registry.models import Person
 
 
-def grant(person: Person, kind: str, sequence: int, source: str, *, actor: Any = None) -> Entitlement:
-    """Create the entitlement and its liability, or return the one that exists (idempotent)."""
+def grant(person: Person, kind: str, sequence: int, source: str, *, actor: Any = None) -> Entitlement | None:
+    """Create the entitlement and its liability, or return the one that exists (idempotent). Nothing for
+    someone found ineligible (a clawback exists): they earn nothing more."""
+    from prakerja.payments.models import Clawback
+
+    if Clawback.objects.filter(person=person).exists():
+        return None
     amount = int(setting("training_incentive" if kind == Entitlement.Kind.TRAINING else "survey_incentive"))
     has_account = PayoutAccount.objects.filter(person=person, status=PayoutAccount.Status.VERIFIED).exists()
     with transaction.atomic():
@@ -52,12 +57,14 @@ def grant(person: Person, kind: str, sequence: int, source: str, *, actor: Any =
     return entitlement
 
 
-def grant_training_incentive(person: Person, purchase_public_id: str, *, actor: Any = None) -> Entitlement:
+def grant_training_incentive(person: Person, purchase_public_id: str, *, actor: Any = None) -> Entitlement | None:
     """After the first training is completed and rated (called by the review action)."""
     return grant(person, Entitlement.Kind.TRAINING, 1, f"purchase:{purchase_public_id}", actor=actor)
 
 
-def grant_survey_incentive(person: Person, sequence: int, survey_public_id: str, *, actor: Any = None) -> Entitlement:
+def grant_survey_incentive(
+    person: Person, sequence: int, survey_public_id: str, *, actor: Any = None
+) -> Entitlement | None:
     return grant(person, Entitlement.Kind.SURVEY, sequence, f"survey:{survey_public_id}", actor=actor)
 
 
@@ -69,6 +76,7 @@ def grant_missing_training_incentives(*, actor: Any = None) -> int:
     missing = (
         Purchase.objects.filter(status=Purchase.Status.COMPLETED, review__isnull=False)
         .exclude(person__entitlements__kind=Entitlement.Kind.TRAINING)
+        .exclude(person__clawback__isnull=False)
         .select_related("person")
         .order_by("person_id", "completed_at")
     )
