@@ -206,10 +206,11 @@ def disburse(
     """
     summary = Summary()
     started = time.monotonic()
+    send_cursor, poll_cursor = [0], [0]  # where this worker's walks through the queue stand
     while True:
         if max_seconds is not None and time.monotonic() - started > max_seconds:
             break
-        worked = _send_some(summary) + _poll_some(summary)
+        worked = _send_some(summary, send_cursor) + _poll_some(summary, poll_cursor)
         if progress:
             progress(summary)
         if worked:
@@ -229,22 +230,34 @@ def _open_payouts_exist() -> bool:
     return Payout.objects.filter(status__in=Payout.OPEN, batch__status=DisbursementBatch.Status.APPROVED).exists()
 
 
-def _claim(statuses: list[str], lease_seconds: float, sending: bool) -> list[Payout]:
-    """Claim up to a chunk of payouts in one short transaction; other workers skip the locked rows."""
+def _claim(statuses: list[str], lease_seconds: float, sending: bool, cursor: list[int]) -> list[Payout]:
+    """Claim up to a chunk of payouts in one short transaction; other workers skip the locked rows.
+
+    The worker walks the queue by id from where it stopped (``cursor``, wrapping around at the end)
+    rather than re-reading it from the start: every claimed row leaves a dead index entry behind until
+    the table is vacuumed, and a scan from the start would wade through all of them each time.
+    """
     now = clock.now()
     with transaction.atomic():
-        ids = list(
-            Payout.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                status__in=statuses,
-                next_attempt_at__lte=now,
-                batch__status=DisbursementBatch.Status.APPROVED,
+        ids: list[int] = []
+        for after in dict.fromkeys((cursor[0], 0)):
+            ids = list(
+                Payout.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(
+                    id__gt=after,
+                    status__in=statuses,
+                    next_attempt_at__lte=now,
+                    batch__status=DisbursementBatch.Status.APPROVED,
+                )
+                .order_by("id")
+                .values_list("id", flat=True)[:CLAIM_CHUNK]
             )
-            .order_by("next_attempt_at", "id")
-            .values_list("id", flat=True)[:CLAIM_CHUNK]
-        )
+            if ids:
+                break
         if not ids:
+            cursor[0] = 0
             return []
+        cursor[0] = ids[-1]
         look_again = now + dt.timedelta(seconds=lease_seconds)
         if sending:
             Payout.objects.filter(id__in=ids).update(
@@ -261,8 +274,8 @@ def _lease_seconds() -> float:
     return float(setting("payout_poll_seconds")) + CLAIM_CHUNK * float(settings.PAYMENT_GATEWAY_TIMEOUT)
 
 
-def _send_some(summary: Summary) -> int:
-    payouts = _claim([Payout.Status.DUE, Payout.Status.RETRYING], _lease_seconds(), True)
+def _send_some(summary: Summary, cursor: list[int]) -> int:
+    payouts = _claim([Payout.Status.DUE, Payout.Status.RETRYING], _lease_seconds(), True, cursor)
     callback_url = _callback_url()
     answered: list[Transfer] = []
     for payout in payouts:
@@ -291,8 +304,8 @@ def _send_some(summary: Summary) -> int:
     return len(payouts)
 
 
-def _poll_some(summary: Summary) -> int:
-    payouts = _claim([Payout.Status.SENT], _lease_seconds(), False)
+def _poll_some(summary: Summary, cursor: list[int]) -> int:
+    payouts = _claim([Payout.Status.SENT], _lease_seconds(), False, cursor)
     found: list[Transfer] = []
     for payout in payouts:
         summary.polled += 1

@@ -322,7 +322,11 @@ class Payout(models.Model):
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payout_amount_positive"),
         ]
         indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="payout_work_queue"),
+            # The workers' two queues, walked by id; only open rows are in them.
+            models.Index(
+                fields=["id"], condition=models.Q(status__in=["due", "retrying"]), name="payout_queue_to_send"
+            ),
+            models.Index(fields=["id"], condition=models.Q(status="sent"), name="payout_queue_to_poll"),
             models.Index(fields=["batch", "status"], name="payout_by_batch"),
         ]
 
