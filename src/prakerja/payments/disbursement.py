@@ -401,10 +401,11 @@ def apply_reports(transfers: list[Transfer], *, via: str, look_again_seconds: fl
        other than the approved one (reconciliation shows it);
     2. the state machine (:func:`payout_rules.next_status`) decides each move; a report that moves
        nothing still records the transfer id and, for a payout waiting on the gateway, when to ask again;
-    3. the confirmations move the ledger in one :func:`ledger.transfer_many` (one entry per payout, keyed
-       ``payout:<key>:confirmed``, so a duplicate report racing this one cannot post twice); failures and
-       returns (rare) go one by one;
-    4. payouts, entitlements and audit rows are written in bulk; the participants are told after commit.
+    3. failures and returns (rare) are applied one by one; payouts, entitlements and audit rows are
+       written in bulk; the participants are told after commit;
+    4. last, the confirmations move the ledger in one :func:`ledger.transfer_many` (one entry per payout,
+       keyed ``payout:<key>:confirmed``, so a duplicate report racing this one cannot post twice) — last
+       because it locks the two accounts every worker's confirmations share.
     Returns the payouts the reports named (unknown keys are logged and skipped).
     """
     newest: dict[str, Transfer] = {}
@@ -458,12 +459,6 @@ def apply_reports(transfers: list[Transfer], *, via: str, look_again_seconds: fl
                 payout.finished_at = now
                 _return(payout, previous)
         if confirmed:
-            ledger.transfer_many(
-                source=ledger.system_account(ledger.INCENTIVES_PAYABLE),
-                destination=ledger.system_account(ledger.INCENTIVES_PAID),
-                kind="incentive_paid",
-                items=[(f"payout:{p.idempotency_key}:confirmed", p.amount) for p in confirmed],
-            )
             Entitlement.objects.filter(pk__in=[p.entitlement_id for p in confirmed]).update(
                 status=Entitlement.Status.PAID, paid_at=now
             )
@@ -476,6 +471,14 @@ def apply_reports(transfers: list[Transfer], *, via: str, look_again_seconds: fl
             from prakerja.payments.tasks import notify_payouts
 
             transaction.on_commit(partial(notify_payouts.enqueue, told))
+        if confirmed:
+            # Last, so the two accounts every confirmation shares stay locked only for the inserts and the commit.
+            ledger.transfer_many(
+                source=ledger.system_account(ledger.INCENTIVES_PAYABLE),
+                destination=ledger.system_account(ledger.INCENTIVES_PAID),
+                kind="incentive_paid",
+                items=[(f"payout:{p.idempotency_key}:confirmed", p.amount) for p in confirmed],
+            )
     return payouts
 
 
