@@ -365,8 +365,6 @@ def _unique_card_number() -> str:
 # --- deadlines ------------------------------------------------------------------------------------
 def enforce_deadlines(*, actor: User | None = None, progress: Progress | None = None) -> int:
     """Revoke recipients who bought no training by their deadline; the balance returns to the treasury."""
-    from prakerja.payments import actions as ledger
-
     today = clock.today()
     due = Recipient.objects.filter(
         status=Recipient.Status.ACTIVE, first_purchase_at__isnull=True, first_purchase_deadline__lt=today
@@ -380,28 +378,12 @@ def enforce_deadlines(*, actor: User | None = None, progress: Progress | None = 
             recipient = Recipient.objects.select_for_update().select_related("person").get(pk=recipient_id)
             if recipient.status != Recipient.Status.ACTIVE or recipient.first_purchase_at is not None:
                 continue
-            account = ledger.account_for_person(recipient.person)
-            remaining = ledger.balance_of(account)
-            if remaining > 0:
-                ledger.transfer(
-                    source=account,
-                    destination=treasury,
-                    amount=remaining,
-                    kind="balance_return",
-                    actor=actor,
-                    idempotency_key=f"revoke:{recipient.pk}",
-                    memo="Tidak membeli pelatihan pertama dalam 15 hari",
-                )
-            recipient.status = Recipient.Status.REVOKED
-            recipient.revoked_at = clock.now()
-            recipient.revocation_reason = "FIRST_PURCHASE_DEADLINE_MISSED"
-            recipient.save(update_fields=["status", "revoked_at", "revocation_reason"])
-            Person.objects.filter(pk=recipient.person_id).update(program_status=ProgramStatus.REVOKED)
-            audit.record(
-                "recipient.revoked",
+            _revoke(
                 recipient,
+                "FIRST_PURCHASE_DEADLINE_MISSED",
+                "Tidak membeli pelatihan pertama dalam 15 hari",
+                treasury=treasury,
                 actor=actor,
-                after={"reason": recipient.revocation_reason, "returned": remaining},
             )
         if progress:
             progress(n, len(ids))
@@ -411,33 +393,35 @@ def enforce_deadlines(*, actor: User | None = None, progress: Progress | None = 
 def revoke_recipient(person: Person, reason: str, *, actor: User | None = None) -> Recipient | None:
     """Revoke a recipient for a reason found later (e.g. ineligibility): the card stops, the unused
     balance returns to the treasury. Idempotent; None when the person was never a recipient."""
-    from prakerja.payments import actions as ledger
-
     with transaction.atomic():
         recipient = Recipient.objects.select_for_update().filter(person=person).first()
         if recipient is None or recipient.status == Recipient.Status.REVOKED:
             return recipient
-        account = ledger.account_for_person(person)
-        remaining = ledger.balance_of(account)
-        if remaining > 0:
-            ledger.transfer(
-                source=account,
-                destination=_system_accounts()["treasury_returns"],
-                amount=remaining,
-                kind="balance_return",
-                actor=actor,
-                idempotency_key=f"revoke:{recipient.pk}",
-                memo=reason[:300],
-            )
-        recipient.status = Recipient.Status.REVOKED
-        recipient.revoked_at = clock.now()
-        recipient.revocation_reason = "FOUND_INELIGIBLE"
-        recipient.save(update_fields=["status", "revoked_at", "revocation_reason"])
-        Person.objects.filter(pk=person.pk).update(program_status=ProgramStatus.REVOKED)
-        audit.record(
-            "recipient.revoked",
-            recipient,
-            actor=actor,
-            after={"reason": recipient.revocation_reason, "returned": remaining},
+        _revoke(
+            recipient, "FOUND_INELIGIBLE", reason[:300], treasury=_system_accounts()["treasury_returns"], actor=actor
         )
     return recipient
+
+
+def _revoke(recipient: Recipient, code: str, memo: str, *, treasury: Any, actor: User | None) -> None:
+    """Revoke a locked, active recipient: the remaining balance to the treasury, the card stopped, audited."""
+    from prakerja.payments import actions as ledger
+
+    account = ledger.account_for_person(recipient.person)
+    remaining = ledger.balance_of(account)
+    if remaining > 0:
+        ledger.transfer(
+            source=account,
+            destination=treasury,
+            amount=remaining,
+            kind="balance_return",
+            actor=actor,
+            idempotency_key=f"revoke:{recipient.pk}",
+            memo=memo,
+        )
+    recipient.status = Recipient.Status.REVOKED
+    recipient.revoked_at = clock.now()
+    recipient.revocation_reason = code
+    recipient.save(update_fields=["status", "revoked_at", "revocation_reason"])
+    Person.objects.filter(pk=recipient.person_id).update(program_status=ProgramStatus.REVOKED)
+    audit.record("recipient.revoked", recipient, actor=actor, after={"reason": code, "returned": remaining})
