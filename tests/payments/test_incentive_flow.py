@@ -133,3 +133,19 @@ def test_the_database_holds_the_incentive_limits(frozen_clock, provider):
                 Entitlement.objects.create(
                     person=trained.person, kind=kind, sequence=sequence, amount=50_000, status="due"
                 )
+
+
+def test_the_demo_bank_book_loads_into_the_simulator():
+    """`make run` starts the simulator with the book seed-demo writes; a book it refuses would leave the demo
+    without a bank."""
+    from prakerja.payments.demo import gateway_book
+    from prakerja.payments.gateway_simulator import GatewaySimulator
+    from prakerja.registry.demo import RESIDENTS
+
+    book = gateway_book(RESIDENTS, {RESIDENTS[0].nik: "+6281100000002"})
+    simulator = GatewaySimulator()
+    try:
+        simulator.add_accounts(book)
+    finally:
+        simulator.close()
+    assert {a["provider"] for a in book} >= {"bca", "gopay"}

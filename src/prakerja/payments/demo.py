@@ -22,16 +22,13 @@ DEMO_ACCOUNTS = (
 def gateway_book(residents: Any, phones: dict[str, str]) -> list[dict[str, Any]]:
     """The simulator's account book for the demo residents (``phones``: NIK -> the login's phone)."""
     names = {r.nik: r.name for r in residents}
-    return [
-        {
-            "provider": provider,
-            "account_number": number,
-            "holder_name": names[nik].upper(),
-            "holder_nik": nik,
-            "phone": phones.get(nik, ""),
-        }
-        for nik, provider, number in DEMO_ACCOUNTS
-    ]
+    book = []
+    for nik, provider, number in DEMO_ACCOUNTS:
+        account = {"provider": provider, "account_number": number, "holder_name": names[nik].upper(), "holder_nik": nik}
+        if nik in phones:
+            account["phone"] = phones[nik]
+        book.append(account)
+    return book
 
 
 def write_gateway_book(residents: Any, phones: dict[str, str]) -> Path:
