@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from prakerja.aptitude import actions
 from prakerja.core import clock
-from prakerja.core.errors import DomainError, language_of
+from prakerja.core.errors import DomainError
+from prakerja.core.forms import say_problems
 
 
 def _answers_from(request: HttpRequest) -> dict[str, int]:
@@ -43,8 +44,7 @@ def test(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             if action == "save":
                 return HttpResponse(exc.problems[0].code, status=exc.status)
-            for problem in exc.problems:
-                messages.error(request, f"{problem.message(language_of(request))} ({problem.code})")
+            say_problems(request, exc.problems)
         return redirect("aptitude:test")
     attempt = actions.current_attempt(user)  # type: ignore[arg-type]
     context: dict[str, object] = {"attempt": attempt}

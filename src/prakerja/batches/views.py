@@ -19,7 +19,7 @@ from prakerja.batches.forms import BatchForm
 from prakerja.batches.models import Application, Batch
 from prakerja.core.access import pmo_required
 from prakerja.core.errors import DomainError, language_of
-from prakerja.core.forms import add_problems
+from prakerja.core.forms import add_problems, say_problems
 from prakerja.regions.models import Province, Regency
 
 
@@ -36,8 +36,7 @@ def join(request: HttpRequest, number: int) -> HttpResponse:
     try:
         actions.apply(request.user, number)  # type: ignore[arg-type]
     except DomainError as exc:
-        for problem in exc.problems:
-            messages.error(request, f"{problem.message(language_of(request))} ({problem.code})")
+        say_problems(request, exc.problems)
     else:
         messages.success(request, _("Anda sudah bergabung ke gelombang %(n)s. Tunggu hasil seleksi.") % {"n": number})
     return redirect("dashboard")
@@ -110,8 +109,7 @@ def pmo_batch(request: HttpRequest, number: int) -> HttpResponse:
                 raise DomainError([])
             steps[step](number, actor=request.user)  # type: ignore[operator]
         except DomainError as exc:
-            for problem in exc.problems:
-                messages.error(request, f"{problem.message(language_of(request))} ({problem.code})")
+            say_problems(request, exc.problems)
         else:
             messages.success(request, _("Langkah berhasil: %(step)s.") % {"step": step})
         return redirect("pmo:batch", number=number)

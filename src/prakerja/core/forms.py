@@ -1,10 +1,12 @@
-"""Showing a rule's refusal on a web form, in the reader's language, with its code."""
+"""Showing a rule's refusal on a web page, in the reader's language, with its code."""
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
 
-from prakerja.core.errors import Problem
+from prakerja.core.errors import Problem, language_of
 
 
 def add_problems(
@@ -19,3 +21,10 @@ def add_problems(
         field = aliases.get(problem.field or "", problem.field)
         text = f"{problem.message(language)} ({problem.code})"
         form.add_error(field if field in form.fields else None, text)
+
+
+def say_problems(request: HttpRequest, problems: list[Problem]) -> None:
+    """Flash each refusal on the next page, message followed by the stable code."""
+    language = language_of(request)
+    for problem in problems:
+        messages.error(request, f"{problem.message(language)} ({problem.code})")

@@ -12,16 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from prakerja.core.errors import DomainError, language_of
+from prakerja.core.errors import DomainError
+from prakerja.core.forms import say_problems
 from prakerja.learning import actions, certificate
 from prakerja.learning.api import purchases_of
 from prakerja.learning.models import Certificate
 from prakerja.registry.actions import person_of
-
-
-def _say_problems(request: HttpRequest, error: DomainError) -> None:
-    for problem in error.problems:
-        messages.error(request, f"{problem.message(language_of(request))} ({problem.code})")
 
 
 @login_required
@@ -30,7 +26,7 @@ def buy(request: HttpRequest, code: str) -> HttpResponse:
     try:
         actions.buy(person_of(request.user), code, actor=request.user)  # type: ignore[arg-type]
     except DomainError as error:
-        _say_problems(request, error)
+        say_problems(request, error.problems)
         back = request.POST.get("back", "")
         safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
         return redirect(back if back and safe else reverse("catalog:list"))
@@ -61,7 +57,7 @@ def review(request: HttpRequest, purchase_id: str) -> HttpResponse:
     try:
         actions.review(person_of(request.user), purchase_id, rating, request.POST.get("text", ""), actor=request.user)  # type: ignore[arg-type]
     except DomainError as error:
-        _say_problems(request, error)
+        say_problems(request, error.problems)
     except ValueError:
         raise Http404 from None
     else:

@@ -44,13 +44,13 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Sum
 
 from prakerja.core import audit, clock
 from prakerja.core.errors import fail
 from prakerja.core.program import setting
+from prakerja.core.public_ids import get_by_public_id
 from prakerja.payments import actions as ledger
 from prakerja.payments import payout_rules
 from prakerja.payments.gateway import GatewayRefused, GatewayUnknown, Transfer, TransferRequest, gateway
@@ -127,10 +127,7 @@ def prepare_batch(*, actor: Any, limit: int | None = None) -> DisbursementBatch:
 
 
 def get_batch(public_id: Any) -> DisbursementBatch:
-    try:
-        return DisbursementBatch.objects.get(public_id=public_id)
-    except (DisbursementBatch.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise fail("DISBURSEMENT_BATCH_NOT_FOUND", status=404) from None
+    return get_by_public_id(DisbursementBatch.objects.all(), public_id, "DISBURSEMENT_BATCH_NOT_FOUND")
 
 
 def approve_batch(public_id: Any, *, actor: Any) -> DisbursementBatch:
@@ -177,8 +174,12 @@ def due_summary() -> dict[str, int]:
 
 def progress_of(batch: DisbursementBatch) -> dict[str, int]:
     """Payouts of the batch per status, with zeros for the statuses none is in."""
-    counts = dict(batch.payouts.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    return {status: int(counts.get(status, 0)) for status in Payout.Status.values}
+    counts = _status_counts(batch.payouts.all())
+    return {status: counts.get(status, 0) for status in Payout.Status.values}
+
+
+def _status_counts(payouts: Any) -> dict[str, int]:
+    return dict(payouts.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
 
 
 # --- the worker ---------------------------------------------------------------------------------------------
@@ -222,7 +223,7 @@ def disburse(
         if not until_done or nothing_open:
             break
         time.sleep(0.05)
-    summary.by_status = dict(Payout.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    summary.by_status = _status_counts(Payout.objects.all())
     return summary
 
 

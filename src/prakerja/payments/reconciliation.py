@@ -15,11 +15,11 @@ import hashlib
 import io
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from prakerja.core import audit, clock
 from prakerja.core.errors import DomainError, Problem, fail
+from prakerja.core.public_ids import get_by_public_id
 from prakerja.payments import payout_rules
 from prakerja.payments.models import Mismatch, Payout, StatementImport
 
@@ -113,10 +113,7 @@ def fetch_and_import(statement_date: dt.date, *, actor: Any = None) -> Statement
 def resolve(mismatch_public_id: Any, resolution: str, *, actor: Any, recheck: bool = False) -> Mismatch:
     """Close a mismatch with a written resolution. ``recheck`` first asks the gateway about the payout and
     applies its answer (the usual fix for "paid but not confirmed": a callback that never arrived)."""
-    try:
-        mismatch = Mismatch.objects.select_related("payout").get(public_id=mismatch_public_id)
-    except (Mismatch.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise fail("MISMATCH_NOT_FOUND", status=404) from None
+    mismatch = get_by_public_id(Mismatch.objects.select_related("payout"), mismatch_public_id, "MISMATCH_NOT_FOUND")
     resolution = (resolution or "").replace("\x00", "").strip()
     problems = []
     if len(resolution) < 10:

@@ -16,19 +16,13 @@ from django.utils.translation import gettext as _
 from prakerja.core import clock
 from prakerja.core.access import pmo_required
 from prakerja.core.errors import DomainError, Problem, language_of
-from prakerja.core.forms import add_problems
+from prakerja.core.forms import add_problems, say_problems
 from prakerja.core.requests import client_ip
 from prakerja.payments import disbursement, payout_accounts, reconciliation
 from prakerja.payments.api import payments_of
 from prakerja.payments.forms import PayoutAccountForm
 from prakerja.payments.models import DisbursementBatch, Mismatch, Payout, StatementImport
 from prakerja.registry.actions import person_of
-
-
-def _say(request: HttpRequest, problems: list[Problem]) -> None:
-    language = language_of(request)
-    for problem in problems:
-        messages.error(request, f"{problem.message(language)} ({problem.code})")
 
 
 # --- participant --------------------------------------------------------------------------------------------
@@ -66,7 +60,7 @@ def batches(request: HttpRequest) -> HttpResponse:
         try:
             batch = disbursement.prepare_batch(actor=request.user)
         except DomainError as exc:
-            _say(request, exc.problems)
+            say_problems(request, exc.problems)
             return redirect("pmo:disbursements")
         messages.success(request, _("Batch pencairan disiapkan. Petugas lain harus menyetujuinya."))
         return redirect("pmo:disbursement", batch_id=batch.public_id)
@@ -85,7 +79,7 @@ def batch_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
         try:
             disbursement.approve_batch(batch.public_id, actor=request.user)
         except DomainError as exc:
-            _say(request, exc.problems)
+            say_problems(request, exc.problems)
         else:
             messages.success(request, _("Batch disetujui; pembayaran dikirim di latar belakang."))
         return redirect("pmo:disbursement", batch_id=batch.public_id)
@@ -124,7 +118,7 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
                 recheck=request.POST.get("recheck") == "1",
             )
         except DomainError as exc:
-            _say(request, exc.problems)
+            say_problems(request, exc.problems)
         else:
             messages.success(request, _("Selisih diselesaikan."))
         return redirect("pmo:reconciliation")
@@ -132,7 +126,7 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
         try:
             day = dt.date.fromisoformat(request.POST.get("date", ""))
         except ValueError:
-            _say(request, [Problem("INVALID_DATE", "date")])
+            say_problems(request, [Problem("INVALID_DATE", "date")])
             return redirect("pmo:reconciliation")
         upload = request.FILES.get("file")
         try:
@@ -143,7 +137,7 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
             else:
                 statement = reconciliation.fetch_and_import(day, actor=request.user)
         except DomainError as exc:
-            _say(request, exc.problems)
+            say_problems(request, exc.problems)
         else:
             text = _("Laporan %(d)s: %(rows)s baris, %(m)s cocok.")
             messages.success(request, text % {"d": day.isoformat(), "rows": statement.rows, "m": statement.matched})

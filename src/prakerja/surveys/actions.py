@@ -7,13 +7,13 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 
 from prakerja.core import audit, clock
 from prakerja.core.errors import fail
 from prakerja.core.program import setting
+from prakerja.core.public_ids import get_by_public_id
 from prakerja.registry.models import Person
 from prakerja.surveys.models import Outcome, SurveyInvitation
 
@@ -56,10 +56,7 @@ def send_due_surveys(*, progress: Callable[[int, int], None] | None = None) -> i
 
 
 def invitation_for(person: Person, public_id: Any) -> SurveyInvitation:
-    try:
-        return SurveyInvitation.objects.get(person=person, public_id=public_id)
-    except (SurveyInvitation.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise fail("SURVEY_NOT_FOUND", status=404) from None
+    return get_by_public_id(SurveyInvitation.objects.filter(person=person), public_id, "SURVEY_NOT_FOUND")
 
 
 def answer(person: Person, public_id: Any, outcome: Any, note: str = "", *, actor: Any = None) -> SurveyInvitation:

@@ -8,7 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from prakerja.core.errors import DomainError, language_of
+from prakerja.core.errors import DomainError
+from prakerja.core.forms import say_problems
 from prakerja.registry.actions import person_of
 from prakerja.surveys import actions
 from prakerja.surveys.models import Outcome
@@ -31,8 +32,7 @@ def answer(request: HttpRequest, survey_id: str) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as exc:
-            for problem in exc.problems:
-                messages.error(request, f"{problem.message(language_of(request))} ({problem.code})")
+            say_problems(request, exc.problems)
             return redirect("surveys:answer", survey_id=survey.public_id)
         messages.success(request, _("Terima kasih! Insentif survei akan dibayarkan ke rekening Anda."))
         return redirect("payments:incentives")
