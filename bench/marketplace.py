@@ -34,6 +34,7 @@ from urllib.request import urlopen
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loadgen
+from processes import production_environment, run_step
 from selection import ROOT, ensure_database, log
 
 PYTHON = sys.executable
@@ -49,29 +50,11 @@ FLOOR_PATH = "/api/v1/integration/signature-check"
 
 
 def environment(database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="prakerja.settings",
-        PRAKERJA_HOME=str(ROOT),
-        PRAKERJA_ENV="production",
-        SECRET_KEY=SECRET,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="0",
-        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p),
-        PYTHONWARNINGS="ignore",
-    )
-    return env
+    return production_environment(database_url, SECRET, SECURE_SSL_REDIRECT="0")
 
 
 def worker(database_url: str, action: str, **args: Any) -> dict[str, Any]:
-    command = [PYTHON, str(Path(__file__).resolve()), "worker", action, json.dumps(args)]
-    result = subprocess.run(  # noqa: S603 (our own interpreter and script)
-        command, env=environment(database_url), stdout=subprocess.PIPE, text=True, check=False, cwd=ROOT
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"step {action} failed ({result.returncode}): {result.stdout[-2000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_step(__file__, environment(database_url), action, args)
 
 
 # --- data (inside a worker process) -------------------------------------------------------------------

@@ -40,6 +40,7 @@ from urllib.request import Request, urlopen
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from processes import production_environment, run_step
 from selection import ROOT, connect, database_info, ensure_database, log
 
 PYTHON = sys.executable
@@ -63,33 +64,19 @@ def account_of(i: int) -> tuple[str, str, str]:
 
 
 def environment(database_url: str, gateway_url: str = "http://127.0.0.1:9") -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="prakerja.settings",
-        PRAKERJA_HOME=str(ROOT),
-        PRAKERJA_ENV="production",
-        SECRET_KEY=SECRET,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
+    return production_environment(
+        database_url,
+        SECRET,
         PAYMENT_GATEWAY_URL=gateway_url,
         PAYMENT_GATEWAY_KEY=API_KEY,
         PAYMENT_CALLBACK_BASE_URL="",  # poll-based: the simulator has nowhere to call back
         TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend",
-        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p),
-        PYTHONWARNINGS="ignore",
     )
-    return env
 
 
 def worker(database_url: str, action: str, **args: Any) -> dict[str, Any]:
     """Run one step in a fresh Django process; its last line of output is the step's JSON result."""
-    command = [PYTHON, str(Path(__file__).resolve()), "worker", action, json.dumps(args)]
-    result = subprocess.run(  # noqa: S603 (our own interpreter and script)
-        command, env=environment(database_url), stdout=subprocess.PIPE, text=True, check=False, cwd=ROOT
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"step {action} failed ({result.returncode}): {result.stdout[-2000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_step(__file__, environment(database_url), action, args)
 
 
 # --- steps (inside a worker process) ----------------------------------------------------------------

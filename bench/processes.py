@@ -1,0 +1,42 @@
+"""Running a benchmark's steps in processes of their own: the production settings profile on the
+benchmark's database, and one step as a fresh Django process whose last output line is its JSON result."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def production_environment(database_url: str, secret: str, **extra: str) -> dict[str, str]:
+    """This process's environment with the production profile pointed at ``database_url`` (plus ``extra``)."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="prakerja.settings",
+        PRAKERJA_HOME=str(ROOT),
+        PRAKERJA_ENV="production",
+        SECRET_KEY=secret,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p),
+        PYTHONWARNINGS="ignore",
+        **extra,
+    )
+    return env
+
+
+def run_step(script: str, env: dict[str, str], action: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Run ``script worker action args`` and return its last output line, parsed as JSON."""
+    command = [PYTHON, str(Path(script).resolve()), "worker", action, json.dumps(args)]
+    result = subprocess.run(  # noqa: S603 (our own interpreter and script)
+        command, env=env, stdout=subprocess.PIPE, text=True, check=False, cwd=ROOT
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"step {action} failed ({result.returncode}): {result.stdout[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
