@@ -24,6 +24,7 @@ from django.db.models import Sum
 from prakerja.core import audit
 from prakerja.core.errors import fail
 from prakerja.payments import actions as ledger
+from prakerja.payments import incentives
 from prakerja.payments.models import Clawback, Entitlement, Payout, Posting
 from prakerja.payments.payout_accounts import payout_in_flight
 from prakerja.registry.models import Person
@@ -66,16 +67,7 @@ def claw_back(person: Person, reason: str, *, actor: Any = None) -> Clawback:
         for entitlement in Entitlement.objects.select_for_update().filter(
             person=person, status__in=[Entitlement.Status.AWAITING_ACCOUNT, Entitlement.Status.DUE]
         ):
-            ledger.transfer(
-                source=ledger.system_account(ledger.INCENTIVES_PAYABLE),
-                destination=ledger.system_account(ledger.TREASURY_RETURNS),
-                amount=entitlement.amount,
-                kind="incentive_cancelled",
-                idempotency_key=f"incentive:{entitlement.public_id}:cancelled",
-                actor=actor,
-            )
-            entitlement.status = Entitlement.Status.CANCELLED
-            entitlement.save(update_fields=["status"])
+            incentives.cancel(entitlement, f"incentive:{entitlement.public_id}:cancelled", actor=actor)
         paid = (
             Payout.objects.filter(entitlement__person=person, status=Payout.Status.CONFIRMED).aggregate(
                 total=Sum("amount")

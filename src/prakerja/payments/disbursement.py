@@ -521,13 +521,9 @@ def _return(payout: Payout, previous: str) -> None:
 
 
 def _cancel_after_clawback(payout: Payout, previous: str, clawback: Any) -> None:
-    ledger.transfer(
-        source=ledger.system_account(ledger.INCENTIVES_PAYABLE),
-        destination=ledger.system_account(ledger.TREASURY_RETURNS),
-        amount=payout.amount,
-        kind="incentive_cancelled",
-        idempotency_key=f"payout:{payout.idempotency_key}:returned:cancelled",
-    )
+    from prakerja.payments import incentives
+
+    incentives.cancel(payout.entitlement, f"payout:{payout.idempotency_key}:returned:cancelled")
     if previous == Payout.Status.CONFIRMED and clawback.incentives_paid >= payout.amount:
         ledger.transfer(
             source=ledger.receivable_for_person(payout.entitlement.person),
@@ -539,7 +535,6 @@ def _cancel_after_clawback(payout: Payout, previous: str, clawback: Any) -> None
         clawback.incentives_paid -= payout.amount
         clawback.total -= payout.amount
         clawback.save(update_fields=["incentives_paid", "total"])
-    Entitlement.objects.filter(pk=payout.entitlement_id).update(status=Entitlement.Status.CANCELLED, paid_at=None)
 
 
 # --- what the books say -------------------------------------------------------------------------------------

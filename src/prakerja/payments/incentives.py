@@ -57,6 +57,21 @@ def grant(person: Person, kind: str, sequence: int, source: str, *, actor: Any =
     return entitlement
 
 
+def cancel(entitlement: Entitlement, idempotency_key: str, *, actor: Any = None) -> None:
+    """An incentive that will not be paid (its earner was found ineligible): the liability goes back to
+    the treasury and the entitlement is cancelled. Under ``idempotency_key``, so doing it twice moves nothing."""
+    ledger.transfer(
+        source=ledger.system_account(ledger.INCENTIVES_PAYABLE),
+        destination=ledger.system_account(ledger.TREASURY_RETURNS),
+        amount=entitlement.amount,
+        kind="incentive_cancelled",
+        idempotency_key=idempotency_key,
+        actor=actor,
+    )
+    Entitlement.objects.filter(pk=entitlement.pk).update(status=Entitlement.Status.CANCELLED, paid_at=None)
+    entitlement.status = Entitlement.Status.CANCELLED
+
+
 def grant_training_incentive(person: Person, purchase_public_id: str, *, actor: Any = None) -> Entitlement | None:
     """After the first training is completed and rated (called by the review action)."""
     return grant(person, Entitlement.Kind.TRAINING, 1, f"purchase:{purchase_public_id}", actor=actor)
