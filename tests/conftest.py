@@ -24,7 +24,7 @@ from prakerja.registry.residents import add_resident
 
 # The training marketplace's fixtures (``provider``) and helpers live in tests/market.py; the
 # browser for page tests in tests/browsing.py.
-pytest_plugins = ["market", "browsing", "payouts"]
+pytest_plugins = ["market", "browsing", "payouts", "staff"]
 
 PASSWORD = "Rahasia#2024x"
 

@@ -20,7 +20,9 @@ from prakerja.accounts.api import router as auth_router
 from prakerja.aptitude.api import router as test_router
 from prakerja.batches.api import router as batches_router
 from prakerja.catalog.api import router as catalog_router
+from prakerja.complaints.api import router as complaints_router
 from prakerja.core.errors import DomainError, Problem, language_of
+from prakerja.helpdesk.api import router as helpdesk_router
 from prakerja.integrations.api import router as integration_router
 from prakerja.learning.api import router as learning_router
 from prakerja.payments.api import router as payments_router
@@ -113,3 +115,5 @@ api.add_router("/me", learning_router)
 api.add_router("/integration", integration_router)
 api.add_router("", payments_router)
 api.add_router("/me", surveys_router)
+api.add_router("", complaints_router)
+api.add_router("", helpdesk_router)

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     # Before staticfiles: its ``runserver`` keeps the partner API's underscore headers.
     "prakerja.integrations",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "prakerja.core",
@@ -58,6 +60,8 @@ INSTALLED_APPS = [
     "prakerja.catalog",
     "prakerja.learning",
     "prakerja.surveys",
+    "prakerja.complaints",
+    "prakerja.helpdesk",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

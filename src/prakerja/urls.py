@@ -127,6 +127,8 @@ urlpatterns = [
     path("wilayah/lembaga/", catalog_views.regional_institutions, name="regional-institutions"),
     path("sertifikat/<str:token>/", learning_views.verify, name="certificate-verify"),
     path("sertifikat/<str:token>/pdf/", learning_views.certificate_pdf, name="certificate-pdf"),
+    path("", include(("prakerja.complaints.urls", "complaints"))),
+    path("", include(("prakerja.helpdesk.urls", "helpdesk"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -27,10 +27,21 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin):
     class Role(models.TextChoices):
-        PARTICIPANT = "participant", "Participant"
-        PMO = "pmo", "Program office"
-        REGIONAL = "regional", "Regional officer"
-        INSTITUTION = "institution", "Training institution staff"
+        """Who a person is to the program; what each role may reach is in ``core.roles``."""
+
+        PARTICIPANT = "participant", "Peserta / Participant"
+        INSTITUTION = "institution", "Staf lembaga pelatihan / Training institution staff"
+        PLATFORM = "platform", "Staf platform digital / Digital platform staff"
+        # The program office's head: every PMO duty (maker and checker stay two people by constraint).
+        PMO = "pmo", "Manajemen Pelaksana / Program office"
+        PMO_CURATION = "pmo_curation", "PMO kurasi / PMO curation"
+        PMO_SELECTION = "pmo_selection", "PMO seleksi / PMO selection"
+        PMO_FINANCE_MAKER = "pmo_finance_maker", "PMO keuangan (pembuat) / PMO finance maker"
+        PMO_FINANCE_CHECKER = "pmo_finance_checker", "PMO keuangan (pemeriksa) / PMO finance checker"
+        PMO_SUPPORT = "pmo_support", "PMO layanan / PMO support"
+        REGIONAL = "regional", "Petugas daerah / Regional officer"
+        MINISTRY = "ministry", "Kementerian (agregat) / Ministry viewer"
+        AUDITOR = "auditor", "Auditor"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(max_length=254, unique=True)

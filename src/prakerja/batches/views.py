@@ -17,7 +17,8 @@ from prakerja.batches.explain import reason_problem
 from prakerja.batches.export import csv_rows
 from prakerja.batches.forms import BatchForm
 from prakerja.batches.models import Application, Batch
-from prakerja.core.access import pmo_required
+from prakerja.core import roles
+from prakerja.core.access import duty_required
 from prakerja.core.errors import DomainError, language_of
 from prakerja.core.forms import add_problems, say_problems
 from prakerja.regions.models import Province, Regency
@@ -66,7 +67,7 @@ def my_result(request: HttpRequest, number: int) -> HttpResponse:
 
 
 # --- program office -------------------------------------------------------------------------------
-@pmo_required
+@duty_required(roles.SELECTION)
 def pmo_list(request: HttpRequest) -> HttpResponse:
     form = BatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -93,7 +94,7 @@ def pmo_list(request: HttpRequest) -> HttpResponse:
     return render(request, "batches/pmo_list.html", {"batches": batches, "form": form})
 
 
-@pmo_required
+@duty_required(roles.SELECTION)
 def pmo_batch(request: HttpRequest, number: int) -> HttpResponse:
     batch = actions.get_batch(number)
     if request.method == "POST":
@@ -139,7 +140,7 @@ class _Echo:
         return value
 
 
-@pmo_required
+@duty_required(roles.SELECTION)
 def pmo_export(request: HttpRequest, number: int) -> StreamingHttpResponse:
     batch = actions.get_batch(number)
     writer = csv.writer(_Echo())

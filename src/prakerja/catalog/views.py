@@ -21,7 +21,8 @@ from prakerja.catalog import actions, coverage, rules, search
 from prakerja.catalog.models import Institution, Program, TrainingClass
 from prakerja.catalog.rules import CATEGORIES, MODES
 from prakerja.core import clock
-from prakerja.core.access import institution_required, pmo_required, regional_required
+from prakerja.core import roles
+from prakerja.core.access import duty_required, institution_required, regional_required
 from prakerja.core.errors import DomainError, Problem, language_of
 from prakerja.learning import actions as learning
 from prakerja.learning.models import Purchase
@@ -77,7 +78,7 @@ def program_detail(request: HttpRequest, program_id: str) -> HttpResponse:
 
 
 # --- program office ----------------------------------------------------------------------------------------
-@pmo_required
+@duty_required(roles.CURATION)
 def curation(request: HttpRequest) -> HttpResponse:
     """The queue of submitted programs, oldest first; with ``?status=approved&q=…`` the approved
     programs, to suspend one."""
@@ -94,7 +95,7 @@ def curation(request: HttpRequest) -> HttpResponse:
     )
 
 
-@pmo_required
+@duty_required(roles.CURATION)
 @require_POST
 def curate(request: HttpRequest, program_id: str) -> HttpResponse:
     program = Program.objects.filter(public_id=program_id).first()
@@ -117,7 +118,7 @@ def curate(request: HttpRequest, program_id: str) -> HttpResponse:
     return redirect("pmo:curation")
 
 
-@pmo_required
+@duty_required(roles.SUPPORT)
 def purchase_desk(request: HttpRequest) -> HttpResponse:
     """The program office finds a purchase by voucher code and can cancel it with the whole price
     returned — for trainings an institution can no longer deliver (suspended, closed down)."""
@@ -144,7 +145,7 @@ def purchase_desk(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/purchase_desk.html", {"voucher": voucher, "purchase": found})
 
 
-@pmo_required
+@duty_required(roles.CURATION, roles.AGGREGATES)
 def coverage_page(request: HttpRequest) -> HttpResponse:
     level = "regency" if request.GET.get("level") == "regency" else "province"
     rows = coverage.coverage(level)

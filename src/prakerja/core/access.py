@@ -1,8 +1,10 @@
-"""Access helpers: every staff page reaches data through these, which apply the role.
+"""Access helpers: every staff page reaches data through these, which apply role and region scope.
 
-Roles today: the program office (role ``pmo`` or a superuser), training-institution staff
-(their own institution only) and regional officers (their province or regency/city only).
-The finer PMO duties arrive with the roles issue.
+A page asks for a *duty* (``core.roles``) with :func:`duty_required`; objects
+that belong to a person, an institution or a region are fetched with the
+``access_*`` helpers, which return only what the user may see and answer 404
+for anything else, so a foreign object looks exactly like a missing one. A
+regional officer's queries are narrowed with :func:`in_region`.
 """
 
 from __future__ import annotations
@@ -13,28 +15,50 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
+
+from prakerja.core import roles
+
+
+def duties(user: Any) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return roles.duties_of(getattr(user, "role", ""), superuser=bool(user.is_superuser))
+
+
+def has_duty(user: Any, *wanted: str) -> bool:
+    """True when the user holds any of the wanted duties."""
+    held = duties(user)
+    return any(d in held for d in wanted)
 
 
 def is_pmo(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or getattr(user, "role", "") == "pmo"))
+    """Program-office staff (any PMO duty)."""
+    return bool(duties(user) & (roles.PMO_DUTIES - {roles.AGGREGATES}))
 
 
-def pmo_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not is_pmo(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+def duty_required(*wanted: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """A page for holders of any of ``wanted``; anyone else logged in gets 403, visitors the log-in page."""
 
-    return wrapped
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not has_duty(request.user, *wanted):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.required_duties = wanted  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate
 
 
 def institution_of(user: Any) -> Any:
-    """The institution a staff account works for, or None."""
-    if not user.is_authenticated:
+    """The institution or digital platform a staff account works for, or None."""
+    if not has_duty(user, roles.PORTAL):
         return None
     staff = getattr(user, "institution_staff", None)
     return staff.institution if staff is not None else None
@@ -51,13 +75,17 @@ def institution_required(view: Callable[..., HttpResponseBase]) -> Callable[...,
             raise PermissionDenied
         return view(request, institution, *args, **kwargs)
 
+    wrapped.required_duties = (roles.PORTAL,)  # type: ignore[attr-defined]
     return wrapped
 
 
 def region_scope(user: Any) -> str | None:
-    """A regional officer's area code (province or regency); None for everyone else."""
-    if user.is_authenticated and getattr(user, "role", "") == "regional" and getattr(user, "region_code", ""):
-        return str(user.region_code)
+    """A regional officer's area code (province or regency); None for everyone else.
+
+    A regional officer without an area sees nothing: the empty string would mean "all".
+    """
+    if getattr(user, "is_authenticated", False) and getattr(user, "role", "") == "regional":
+        return str(user.region_code or "-")
     return None
 
 
@@ -72,4 +100,44 @@ def regional_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Ht
             raise PermissionDenied
         return view(request, scope or "", *args, **kwargs)
 
+    wrapped.required_duties = (roles.REGIONAL,)  # type: ignore[attr-defined]
     return wrapped
+
+
+def in_region(queryset: QuerySet[Any], scope: str, regency_field: str) -> QuerySet[Any]:
+    """Narrow ``queryset`` to an area: ``regency_field`` names a 4-digit regency code (or a path to one).
+
+    ``scope`` is "" for the whole country, 2 digits for a province, 4 for a regency/city.
+    """
+    if not scope:
+        return queryset
+    if len(scope) == 2:
+        return queryset.filter(**{f"{regency_field}__startswith": scope})
+    return queryset.filter(**{regency_field: scope})
+
+
+def regency_in_scope(regency_code: str, scope: str | None) -> bool:
+    """Pure check for one code: is a regency inside an area (None or "" = everywhere)."""
+    if not scope:
+        return True
+    return regency_code.startswith(scope) if len(scope) == 2 else regency_code == scope
+
+
+def access_person(user: Any, public_id: Any) -> Any:
+    """A participant's record for staff who may handle it: PMO support and selection nationally,
+    a regional officer inside their area (by the KTP or domicile regency). 404 otherwise."""
+    from prakerja.registry.models import Person
+
+    people = Person.objects.all()
+    scope = region_scope(user)
+    if scope is not None:
+        regency = Q()
+        for field in ("ktp_district__regency__code", "domicile_district__regency__code"):
+            regency |= Q(**{f"{field}__startswith": scope}) if len(scope) == 2 else Q(**{field: scope})
+        people = people.filter(regency)
+    elif not has_duty(user, roles.SUPPORT, roles.SELECTION):
+        raise Http404
+    person = people.filter(public_id=public_id).first()
+    if person is None:
+        raise Http404
+    return person

@@ -25,6 +25,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "INVALID_CHARACTERS": ("Berisi karakter yang tidak diizinkan.", "Contains characters that are not allowed."),
     "NOT_AUTHENTICATED": ("Silakan masuk terlebih dahulu.", "Please log in first."),
     "NOT_FOUND": ("Tidak ditemukan.", "Not found."),
+    "DUTY_REQUIRED": (
+        "Tugas Anda tidak mencakup tindakan ini.",
+        "Your duties do not include this action.",
+    ),
+    "STAFF_USE_WEB": (
+        "Akun petugas masuk lewat situs dengan dua faktor, bukan lewat API.",
+        "Staff accounts log in on the website with two factors, not through the API.",
+    ),
     "RATE_LIMITED": (
         "Terlalu banyak percobaan. Coba lagi dalam {retry_after} detik.",
         "Too many attempts. Try again in {retry_after} seconds.",

@@ -47,7 +47,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Sum
 
-from prakerja.core import audit, clock
+from prakerja.core import audit, clock, roles
+from prakerja.core.access import has_duty
 from prakerja.core.errors import fail
 from prakerja.core.program import setting
 from prakerja.core.public_ids import get_by_public_id
@@ -68,6 +69,8 @@ def prepare_batch(*, actor: Any, limit: int | None = None) -> DisbursementBatch:
     approval. Entitlements already paid or with a payout in flight are never taken twice."""
     from prakerja.payments.incentives import grant_missing_training_incentives
 
+    if not has_duty(actor, roles.FINANCE_MAKER):
+        raise fail("DUTY_REQUIRED", status=403)
     grant_missing_training_incentives(actor=actor)
     with transaction.atomic():
         candidates = (
@@ -139,6 +142,8 @@ def approve_batch(public_id: Any, *, actor: Any) -> DisbursementBatch:
             raise fail("BATCH_NOT_AWAITING_APPROVAL", status=409)
         if getattr(actor, "pk", None) is None or actor.pk == batch.created_by_id:
             raise fail("SELF_APPROVAL", status=403)
+        if not has_duty(actor, roles.FINANCE_CHECKER):
+            raise fail("DUTY_REQUIRED", status=403)
         batch.status = DisbursementBatch.Status.APPROVED
         batch.approved_by = actor
         batch.approved_at = clock.now()

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from prakerja.core import clock
-from prakerja.core.access import pmo_required
+from prakerja.core import roles
+from prakerja.core.access import duty_required
 from prakerja.core.errors import DomainError, Problem, language_of
 from prakerja.core.forms import add_problems, say_problems
 from prakerja.core.requests import client_ip
@@ -54,7 +55,7 @@ def incentives(request: HttpRequest) -> HttpResponse:
 
 
 # --- program office: disbursement -----------------------------------------------------------------------------
-@pmo_required
+@duty_required(roles.FINANCE_MAKER, roles.FINANCE_CHECKER)
 def batches(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
@@ -69,7 +70,7 @@ def batches(request: HttpRequest) -> HttpResponse:
     return render(request, "payments/pmo_batches.html", {"batches": rows, "due": due})
 
 
-@pmo_required
+@duty_required(roles.FINANCE_MAKER, roles.FINANCE_CHECKER)
 def batch_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
     try:
         batch = disbursement.get_batch(batch_id)
@@ -107,7 +108,7 @@ def batch_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
 
 
 # --- program office: reconciliation ---------------------------------------------------------------------------
-@pmo_required
+@duty_required(roles.FINANCE_MAKER, roles.FINANCE_CHECKER)
 def reconciliation_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "mismatch" in request.POST:
         try:

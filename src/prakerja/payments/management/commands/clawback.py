@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from prakerja.accounts.models import User
+from prakerja.core import roles
+from prakerja.core.access import has_duty
 from prakerja.core.errors import DomainError
 from prakerja.payments.clawback import claw_back
 from prakerja.payments.rules import rupiah
@@ -20,9 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--by", required=True, metavar="EMAIL", help="The program-office officer deciding")
 
     def handle(self, *args, **o):
-        officer = User.objects.filter(email__iexact=o["by"], role=User.Role.PMO).first()
-        if officer is None:
-            raise CommandError("--by must name a program-office officer's email")
+        officer = User.objects.filter(email__iexact=o["by"]).first()
+        if officer is None or not has_duty(officer, roles.FINANCE_MAKER):
+            raise CommandError("--by must name a finance maker's email")
         person = Person.objects.filter(nik=o["nik"]).first()
         if person is None:
             raise CommandError("PERSON_NOT_FOUND: no participant has this NIK")

@@ -13,6 +13,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from prakerja.accounts.models import User
+from prakerja.core import roles
+from prakerja.core.access import has_duty
 from prakerja.core.errors import DomainError
 from prakerja.payments import disbursement
 
@@ -39,8 +41,8 @@ class Command(BaseCommand):
 
     def _officer_step(self, o) -> None:
         officer = User.objects.filter(email__iexact=o["by"] or "").first()
-        if officer is None or officer.role != User.Role.PMO:
-            raise CommandError("--by must name a program-office officer's email")
+        if officer is None or not has_duty(officer, roles.FINANCE_MAKER, roles.FINANCE_CHECKER):
+            raise CommandError("--by must name a finance officer's email (maker to prepare, checker to approve)")
         if o["prepare"]:
             batch = disbursement.prepare_batch(actor=officer, limit=o["limit"])
             self.stdout.write(

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ComplaintsConfig(AppConfig):
+    name = "prakerja.complaints"
+    verbose_name = "Pengaduan / Complaints"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HelpdeskConfig(AppConfig):
+    name = "prakerja.helpdesk"
+    verbose_name = "Layanan daerah / Regional help desks"
+    default_auto_field = "django.db.models.BigAutoField"
