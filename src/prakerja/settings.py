@@ -186,6 +186,16 @@ CIVIL_REGISTRY_TIMEOUT = float(os.environ.get("CIVIL_REGISTRY_TIMEOUT", "5"))
 
 # The disbursement gateway (banks and e-wallets). Development and tests point at the simulator
 # (`prakerja gateway-simulator`); production at the real gateway with its key and callback secret.
+# Personal data at rest (core.pii): NIK and KK numbers are encrypted with AES-256-GCM and found by a keyed
+# blind index (HMAC-SHA256), each with its own key (32 bytes, base64). Development derives both from
+# SECRET_KEY; production refuses to start without them. PII_OLD_ENCRYPTION_KEYS (comma-separated) still
+# decrypt during a key rotation.
+PII_ENCRYPTION_KEY = os.environ.get("PII_ENCRYPTION_KEY", "")
+PII_INDEX_KEY = os.environ.get("PII_INDEX_KEY", "")
+PII_OLD_ENCRYPTION_KEYS = [k for k in os.environ.get("PII_OLD_ENCRYPTION_KEYS", "").split(",") if k]
+if PRODUCTION and not (PII_ENCRYPTION_KEY and PII_INDEX_KEY):
+    raise ImproperlyConfigured("PII_ENCRYPTION_KEY and PII_INDEX_KEY must be set in production")
+
 PAYMENT_GATEWAY_URL = os.environ.get("PAYMENT_GATEWAY_URL", "http://127.0.0.1:8770")
 PAYMENT_GATEWAY_KEY = os.environ.get("PAYMENT_GATEWAY_KEY", "sim-key")
 PAYMENT_GATEWAY_CALLBACK_SECRET = os.environ.get("PAYMENT_GATEWAY_CALLBACK_SECRET", "sim-callback-secret")

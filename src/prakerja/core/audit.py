@@ -54,3 +54,25 @@ def record_many(
     ]
     AuditEvent.objects.bulk_create(events)
     return len(events)
+
+
+def record_view(actor: Any, obj: Any, fields: Iterable[str], *, purpose: str, ip: str | None = None) -> AuditEvent:
+    """A staff member saw personal data in full (an unmasked NIK, an ID photo, a person's record).
+
+    ``fields`` names what was shown (never the values); ``purpose`` says why, in the officer's words
+    or the page's (``"complaint:<number>"``, ``"export:batch 3"``), so an auditor can ask.
+    """
+    return record("personal_data.view", obj, actor=actor, after={"fields": sorted(fields), "purpose": purpose}, ip=ip)
+
+
+def record_export(actor: Any, what: str, *, rows: int, purpose: str, ip: str | None = None) -> AuditEvent:
+    """A staff member downloaded a file holding personal data (who, what, how many rows, why)."""
+    return AuditEvent.objects.create(
+        at=clock.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        action="personal_data.export",
+        object_type="export",
+        object_id=what[:64],
+        after={"rows": rows, "purpose": purpose},
+        ip=ip,
+    )
