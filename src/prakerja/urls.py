@@ -20,6 +20,7 @@ accounts_patterns = (
         path("keluar/", account_views.log_out, name="logout"),
         path("verifikasi/", account_views.verify, name="verify"),
         path("verifikasi-email/<str:token>/", account_views.verify_email_link, name="verify-email"),
+        path("dua-faktor/", account_views.two_factor_page, name="two-factor"),
     ],
     "accounts",
 )
@@ -113,6 +114,7 @@ urlpatterns = [
     path("", registry_views.home, name="home"),
     path("health/", core_views.health, name="health"),
     path("dasbor/", registry_views.dashboard, name="dashboard"),
+    path("petugas/", account_views.staff_home, name="staff-home"),
     path("insentif/", include(([path("", payment_views.incentives, name="incentives")], "payments"))),
     path("survei/", include(([path("<uuid:survey_id>/", survey_views.answer, name="answer")], "surveys"))),
     path("akun/", include(accounts_patterns)),

@@ -13,6 +13,7 @@ from django.test import Client
 from prakerja.accounts.models import User
 from prakerja.batches.models import Application, Batch
 from prakerja.core import clock
+from staff import log_in_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def staff() -> Client:
     admin = User.objects.create_user(email="pmo@prakerja.test", password="x", role=User.Role.PMO)
     client = Client()
-    client.force_login(admin)
+    log_in_staff(client, admin)
     return client
 
 

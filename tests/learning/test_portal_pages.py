@@ -26,6 +26,7 @@ from prakerja.learning import actions as learning
 from prakerja.learning.models import Certificate, Purchase
 from prakerja.regions.models import District, Province
 from prakerja.registry.models import Person
+from staff import log_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def person_with(role: str = User.Role.PARTICIPANT, **extra) -> User:
 
 def browser(user: User) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="id")
-    client.force_login(user)
+    log_in_staff(client, user) if user.role != User.Role.PARTICIPANT else client.force_login(user)
     return client
 
 
@@ -272,7 +273,7 @@ def test_class_form_with_a_tampered_venue_or_trainer_answers_with_a_reason_not_a
     user = person_with()
     catalog.add_staff(provider.institution, user)
     portal = Client(raise_request_exception=False)
-    portal.force_login(user)
+    log_in_staff(portal, user)
     form = {
         "program": str(program.public_id),
         "first_start": "2026-07-20T08:00",

@@ -9,13 +9,14 @@ from django.test import Client
 from payouts import book_account, trained_recipients
 from prakerja.payments import disbursement
 from prakerja.payments.models import DisbursementBatch, Mismatch, Payout
+from staff import log_in_staff
 
 pytestmark = pytest.mark.django_db
 
 
 def logged_in(user) -> Client:
     client = Client()
-    client.force_login(user)
+    log_in_staff(client, user)
     return client
 
 

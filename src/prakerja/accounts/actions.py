@@ -21,7 +21,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from prakerja.accounts import throttle
+from prakerja.accounts import throttle, two_factor
 from prakerja.accounts.models import ApiToken, PhoneOtp, User
 from prakerja.accounts.phones import normalize_phone
 from prakerja.accounts.sms import send_sms
@@ -202,6 +202,10 @@ def log_in(request: object, email: str, password: str, ip: str) -> User:
 
 
 def issue_token(user: User) -> str:
+    """A bearer token for the participant API. Staff log in on the website only, where the second
+    factor is asked; a password alone must never open a staff account through the API."""
+    if two_factor.needs_second_factor(user):
+        raise fail("STAFF_USE_WEB", status=403)
     raw = secrets.token_urlsafe(32)
     now = clock.now()
     ApiToken.objects.create(
@@ -221,6 +225,6 @@ def user_for_token(raw: str) -> User | None:
         .filter(token_hash=hashlib.sha256(raw.encode()).hexdigest(), expires_at__gt=clock.now())
         .first()
     )
-    if token is None or not token.user.is_active:
+    if token is None or not token.user.is_active or two_factor.needs_second_factor(token.user):
         return None
     return token.user

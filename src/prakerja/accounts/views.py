@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from prakerja.accounts import actions
+from prakerja.accounts import actions, two_factor
 from prakerja.accounts.forms import LoginForm, PhoneCodeForm, RegisterForm
-from prakerja.core.errors import DomainError, language_of
+from prakerja.accounts.staff_links import staff_links
+from prakerja.core.errors import DomainError, Problem, language_of
 from prakerja.core.forms import add_problems
 from prakerja.core.requests import client_ip
 
@@ -42,9 +47,45 @@ def log_in(request: HttpRequest) -> HttpResponse:
             add_problems(form, exc.problems, language_of(request))
         else:
             login(request, user)
-            target = request.GET.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else "dashboard")
+            target = _safe_next(request)
+            if two_factor.needs_second_factor(user):
+                return redirect(f"{reverse('accounts:two-factor')}?next={quote(target or reverse('staff-home'))}")
+            return redirect(target or "dashboard")
     return render(request, "accounts/login.html", {"form": form})
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.GET.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else ""
+
+
+@login_required
+def two_factor_page(request: HttpRequest) -> HttpResponse:
+    """The second factor: enrol an authenticator app on first use, then enter its code each log-in."""
+    user = request.user
+    if not two_factor.needs_second_factor(user):
+        return redirect("dashboard")
+    target = _safe_next(request) or reverse("staff-home")
+    device = two_factor.confirmed_device(user)
+    enrolling = device is None
+    if device is None:
+        device = two_factor.pending_device(user)
+    error = ""
+    if request.method == "POST":
+        if two_factor.verify(request, device, request.POST.get("code", "")):
+            return redirect(target)
+        error = Problem("TWO_FACTOR_INVALID").message(language_of(request))
+    context: dict[str, object] = {"enrolling": enrolling, "error": error}
+    if enrolling:
+        uri = two_factor.provisioning_uri(device)
+        context |= {"secret": two_factor.secret_of(device), "qr": segno.make(uri).svg_data_uri(scale=4)}
+    return render(request, "accounts/two_factor.html", context, status=400 if error else 200)
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Where staff land after logging in: the pages their duties open, nothing else."""
+    return render(request, "accounts/staff_home.html", {"links": staff_links(request.user)})
 
 
 @require_POST

@@ -25,6 +25,8 @@ from prakerja.core import roles
 def duties(user: Any) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
+    if user.role == "regional" and not user.region_code:
+        return frozenset()  # a regional officer without an area holds nothing, rather than everything
     return roles.duties_of(getattr(user, "role", ""), superuser=bool(user.is_superuser))
 
 
@@ -96,7 +98,7 @@ def regional_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Ht
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         scope = region_scope(request.user)
-        if scope is None and not is_pmo(request.user):
+        if (scope is None and not is_pmo(request.user)) or not has_duty(request.user, roles.REGIONAL, roles.SUPPORT):
             raise PermissionDenied
         return view(request, scope or "", *args, **kwargs)
 

@@ -29,6 +29,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tugas Anda tidak mencakup tindakan ini.",
         "Your duties do not include this action.",
     ),
+    "TWO_FACTOR_REQUIRED": (
+        "Masukkan kode autentikator terlebih dahulu.",
+        "Enter your authenticator code first.",
+    ),
+    "TWO_FACTOR_INVALID": (
+        "Kode autentikator salah atau sudah dipakai. Tunggu kode berikutnya.",
+        "Wrong or already used authenticator code. Wait for the next code.",
+    ),
     "STAFF_USE_WEB": (
         "Akun petugas masuk lewat situs dengan dua faktor, bukan lewat API.",
         "Staff accounts log in on the website with two factors, not through the API.",

@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_user_region_code_alter_user_role'),
+        ("accounts", "0002_user_region_code_alter_user_role"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('participant', 'Peserta / Participant'), ('institution', 'Staf lembaga pelatihan / Training institution staff'), ('platform', 'Staf platform digital / Digital platform staff'), ('pmo', 'Manajemen Pelaksana / Program office'), ('pmo_curation', 'PMO kurasi / PMO curation'), ('pmo_selection', 'PMO seleksi / PMO selection'), ('pmo_finance_maker', 'PMO keuangan (pembuat) / PMO finance maker'), ('pmo_finance_checker', 'PMO keuangan (pemeriksa) / PMO finance checker'), ('pmo_support', 'PMO layanan / PMO support'), ('regional', 'Petugas daerah / Regional officer'), ('ministry', 'Kementerian (agregat) / Ministry viewer'), ('auditor', 'Auditor')], default='participant', max_length=20),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("participant", "Peserta / Participant"),
+                    ("institution", "Staf lembaga pelatihan / Training institution staff"),
+                    ("platform", "Staf platform digital / Digital platform staff"),
+                    ("pmo", "Manajemen Pelaksana / Program office"),
+                    ("pmo_curation", "PMO kurasi / PMO curation"),
+                    ("pmo_selection", "PMO seleksi / PMO selection"),
+                    ("pmo_finance_maker", "PMO keuangan (pembuat) / PMO finance maker"),
+                    ("pmo_finance_checker", "PMO keuangan (pemeriksa) / PMO finance checker"),
+                    ("pmo_support", "PMO layanan / PMO support"),
+                    ("regional", "Petugas daerah / Regional officer"),
+                    ("ministry", "Kementerian (agregat) / Ministry viewer"),
+                    ("auditor", "Auditor"),
+                ],
+                default="participant",
+                max_length=20,
+            ),
         ),
     ]
