@@ -7,6 +7,7 @@ from prakerja.api import api
 from prakerja.aptitude import views as aptitude_views
 from prakerja.batches import views as batch_views
 from prakerja.catalog import views as catalog_views
+from prakerja.core import audit_views
 from prakerja.core import views as core_views
 from prakerja.learning import views as learning_views
 from prakerja.payments import views as payment_views
@@ -131,6 +132,18 @@ urlpatterns = [
     path("sertifikat/<str:token>/pdf/", learning_views.certificate_pdf, name="certificate-pdf"),
     path("", include(("prakerja.complaints.urls", "complaints"))),
     path("", include(("prakerja.helpdesk.urls", "helpdesk"))),
+    path(
+        "audit/",
+        include(
+            (
+                [
+                    path("", audit_views.search, name="search"),
+                    path("ekspor.csv", audit_views.export, name="export"),
+                ],
+                "audit",
+            )
+        ),
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
