@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "prakerja.core.rate_limits.RateLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "prakerja.accounts.two_factor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -220,6 +221,19 @@ SESSION_COOKIE_AGE = 8 * 60 * 60
 STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", str(30 * 60)))
 OTP_TOTP_ISSUER = "Prakerja"
 SESSION_COOKIE_HTTPONLY = True
+# Public endpoints: (methods, path pattern, requests per address, window in seconds). Generous, because
+# many phones share one address behind mobile carriers' NAT; they stop floods, not people.
+RATE_LIMITS = {
+    "register": ("POST", r"^/(api/v1/auth/register|akun/daftar/)$", 60, 600),
+    "login": ("POST", r"^/(api/v1/auth/token|akun/masuk/)$", 120, 600),
+    "verify": ("POST", r"^/api/v1/auth/verify-(email|phone)$", 120, 600),
+    "password_reset": ("POST", r"^/akun/lupa-sandi/$", 20, 3600),
+    "identity": ("PUT,POST", r"^/(api/v1/me/identity|peserta/identitas/)$", 30, 3600),
+    "complaint": ("POST", r"^/(api/v1/complaints|pengaduan/baru/)$", 30, 3600),
+    "public_read": ("GET", r"^/api/v1/(trainings|batches|regions|help-desks|payout-providers|coverage)", 600, 60),
+    "certificate": ("GET", r"^/sertifikat/", 120, 60),
+}
+RATE_LIMIT_SCALE = float(os.environ.get("RATE_LIMIT_SCALE", "1"))
 X_FRAME_OPTIONS = "DENY"
 # No inline script or style anywhere: a script injected into a page cannot run, and pages load nothing
 # from other sites (a participant's slow phone fetches only what we serve).
@@ -251,7 +265,9 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every handler masks personal data (core.log_privacy): NIK/KK, emails and phone numbers.
+    "filters": {"personal_data": {"()": "prakerja.core.log_privacy.PersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }

@@ -1,0 +1,88 @@
+"""Rate limits on public endpoints, per client address, from one table (``settings.RATE_LIMITS``).
+
+Each rule names the method and path it guards, how many requests one address
+may make, and in what window. Counting uses fixed windows in the cache (Redis
+in production, so all web workers share the counts). A request over the limit
+gets 429 with ``Retry-After`` — the JSON error format on the API, a short
+page on the site — and never reaches the view, so a flood costs no password
+hashing, no civil-registry call and no database write.
+
+Log-in failures have their own, stricter throttle per account (accounts.throttle).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+from prakerja.core.errors import Problem, language_of
+from prakerja.core.requests import client_ip
+
+
+@dataclass(frozen=True)
+class Rule:
+    scope: str
+    methods: frozenset[str]
+    path: re.Pattern[str]
+    limit: int
+    window: int  # seconds
+
+
+def rules() -> list[Rule]:
+    """The table, scaled by ``RATE_LIMIT_SCALE`` (0 turns limits off, e.g. for a load benchmark)."""
+    scale = settings.RATE_LIMIT_SCALE
+    if scale <= 0:
+        return []
+    return [
+        Rule(scope, frozenset(methods.split(",")), re.compile(pattern), max(1, int(limit * scale)), window)
+        for scope, (methods, pattern, limit, window) in settings.RATE_LIMITS.items()
+    ]
+
+
+def hit(rule: Rule, address: str, now: float | None = None) -> int:
+    """Count one request; the seconds to wait when over the limit, else 0."""
+    now = time.time() if now is None else now
+    window_start = int(now // rule.window) * rule.window
+    key = f"rl:{rule.scope}:{address}:{window_start}"
+    cache.add(key, 0, timeout=rule.window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=rule.window + 1)
+        count = 1
+    if count > rule.limit:
+        return max(1, int(window_start + rule.window - now))
+    return 0
+
+
+class RateLimitMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for rule in rules():
+            if request.method in rule.methods and rule.path.match(request.path):
+                wait = hit(rule, client_ip(request))
+                if wait:
+                    return too_many(request, wait)
+        return self.get_response(request)
+
+
+def too_many(request: HttpRequest, wait: int) -> HttpResponse:
+    problem = Problem("RATE_LIMITED", params={"retry_after": wait})
+    language = language_of(request)
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"errors": [problem.as_dict(language)]}, status=429)
+    else:
+        body = render_to_string("429.html", {"message": problem.message(language)}, request=request)
+        response = HttpResponse(body, status=429)
+    response["Retry-After"] = str(wait)
+    return response
