@@ -78,7 +78,7 @@ def test_participants_are_not_asked_for_a_second_factor():
     from prakerja.accounts.models import User
 
     User.objects.create_user("biasa@contoh.id", "Rahasia#2024x")
-    client, response = password_login("biasa@contoh.id", "Rahasia#2024x")
+    _client, response = password_login("biasa@contoh.id", "Rahasia#2024x")
     assert response.status_code == 302 and response["Location"] == "/dasbor/"
 
 
