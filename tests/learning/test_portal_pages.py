@@ -566,7 +566,7 @@ def test_certificate_verification_is_public_and_masked_and_the_pdf_is_the_holder
     assert own.status_code == 200
     assert own["Content-Type"] == "application/pdf" and own.content.startswith(b"%PDF")
     assert browser(stranger).get(f"/sertifikat/{certificate.verify_token}/pdf/").status_code == 404
-    assert staff_of(provider.institution).get(f"/sertifikat/{certificate.verify_token}/pdf/").status_code == 404
+    assert staff_of(provider.institution).get(f"/sertifikat/{certificate.verify_token}/pdf/").status_code == 403
     anonymous = Client().get(f"/sertifikat/{certificate.verify_token}/pdf/")
     assert anonymous.status_code == 302 and "/akun/masuk/" in anonymous["Location"]
 

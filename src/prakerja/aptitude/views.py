@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from prakerja.aptitude import actions
 from prakerja.core import clock
+from prakerja.core.access import participant_required
 from prakerja.core.errors import DomainError
 from prakerja.core.forms import say_problems
 
@@ -23,7 +23,7 @@ def _answers_from(request: HttpRequest) -> dict[str, int]:
     return answers
 
 
-@login_required
+@participant_required
 def test(request: HttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":

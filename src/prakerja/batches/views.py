@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,7 @@ from prakerja.batches.export import csv_rows
 from prakerja.batches.forms import BatchForm
 from prakerja.batches.models import Application, Batch
 from prakerja.core import roles
-from prakerja.core.access import duty_required
+from prakerja.core.access import duty_required, participant_required
 from prakerja.core.errors import DomainError, language_of
 from prakerja.core.forms import add_problems, say_problems
 from prakerja.regions.models import Province, Regency
@@ -31,7 +30,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@participant_required
 @require_POST
 def join(request: HttpRequest, number: int) -> HttpResponse:
     try:
@@ -43,7 +42,7 @@ def join(request: HttpRequest, number: int) -> HttpResponse:
     return redirect("dashboard")
 
 
-@login_required
+@participant_required
 def my_result(request: HttpRequest, number: int) -> HttpResponse:
     application = (
         Application.objects.filter(batch__number=number, person__user_id=request.user.pk or 0)

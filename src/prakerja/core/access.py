@@ -143,3 +143,17 @@ def access_person(user: Any, public_id: Any) -> Any:
     if person is None:
         raise Http404
     return person
+
+
+def participant_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A participant's own pages: staff accounts get 403 (they are never turned into participants)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if roles.is_staff_role(getattr(request.user, "role", "")) or request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.required_duties = ()  # type: ignore[attr-defined]
+    return wrapped

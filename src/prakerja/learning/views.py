@@ -4,7 +4,6 @@ the review, and the certificate with its public verification page."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from prakerja.core.access import participant_required
 from prakerja.core.errors import DomainError
 from prakerja.core.forms import say_problems
 from prakerja.learning import actions, certificate
@@ -20,7 +20,7 @@ from prakerja.learning.models import Certificate
 from prakerja.registry.actions import person_of
 
 
-@login_required
+@participant_required
 @require_POST
 def buy(request: HttpRequest, code: str) -> HttpResponse:
     try:
@@ -34,7 +34,7 @@ def buy(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("learning:mine")
 
 
-@login_required
+@participant_required
 def mine(request: HttpRequest) -> HttpResponse:
     purchases = purchases_of(person_of(request.user))  # type: ignore[arg-type]
     rows = []
@@ -47,7 +47,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "learning/mine.html", {"rows": rows})
 
 
-@login_required
+@participant_required
 @require_POST
 def review(request: HttpRequest, purchase_id: str) -> HttpResponse:
     try:
@@ -81,7 +81,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "learning/verify.html", {"facts": certificate.facts(_certificate(token))})
 
 
-@login_required
+@participant_required
 def certificate_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The holder's own certificate as a PDF."""
     found = _certificate(token)

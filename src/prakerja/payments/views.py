@@ -6,16 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from prakerja.core import clock
-from prakerja.core import roles
-from prakerja.core.access import duty_required
+from prakerja.core import clock, roles
+from prakerja.core.access import duty_required, participant_required
 from prakerja.core.errors import DomainError, Problem, language_of
 from prakerja.core.forms import add_problems, say_problems
 from prakerja.core.requests import client_ip
@@ -27,7 +25,7 @@ from prakerja.registry.actions import person_of
 
 
 # --- participant --------------------------------------------------------------------------------------------
-@login_required
+@participant_required
 def incentives(request: HttpRequest) -> HttpResponse:
     person = person_of(request.user)  # type: ignore[arg-type]
     form = PayoutAccountForm(request.POST or None)

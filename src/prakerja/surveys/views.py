@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from prakerja.core.access import participant_required
 from prakerja.core.errors import DomainError
 from prakerja.core.forms import say_problems
 from prakerja.registry.actions import person_of
@@ -15,7 +15,7 @@ from prakerja.surveys import actions
 from prakerja.surveys.models import Outcome
 
 
-@login_required
+@participant_required
 def answer(request: HttpRequest, survey_id: str) -> HttpResponse:
     person = person_of(request.user)  # type: ignore[arg-type]
     try:
