@@ -85,6 +85,8 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
     """Where staff land after logging in: the pages their duties open, nothing else."""
+    if not two_factor.needs_second_factor(request.user):
+        return redirect("dashboard")
     return render(request, "accounts/staff_home.html", {"links": staff_links(request.user)})
 
 

@@ -117,7 +117,8 @@ def add_staff(institution: Institution, user: Any, *, actor: Any = None) -> Inst
         staff, _ = InstitutionStaff.objects.get_or_create(user=user, defaults={"institution": institution})
         if staff.institution_id != institution.pk:
             raise fail("NOT_YOUR_INSTITUTION", "user", status=409)
-        User.objects.filter(pk=user.pk).update(role=User.Role.INSTITUTION)
+        role = User.Role.PLATFORM if institution.kind == Institution.Kind.PLATFORM else User.Role.INSTITUTION
+        User.objects.filter(pk=user.pk).update(role=role)
         audit.record("institution.staff_added", staff, actor=actor)
     return staff
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,7 +42,10 @@ def filtered(params: Any) -> tuple[QuerySet[AuditEvent], dict[str, str]]:
     }
     rows = AuditEvent.objects.select_related("actor").order_by("-id")
     if clean["actor"]:
-        rows = rows.filter(actor__email__iexact=clean["actor"])
+        try:
+            rows = rows.filter(actor__public_id=uuid.UUID(clean["actor"]))
+        except ValueError:
+            rows = rows.filter(actor__email__iexact=clean["actor"])
     if clean["action"]:
         rows = rows.filter(action__startswith=clean["action"])
     if clean["object_type"]:
@@ -72,13 +76,23 @@ def search(request: HttpRequest) -> HttpResponse:
         request,
         "core/audit_search.html",
         {
-            "rows": [{"event": e, "detail": _detail(e)} for e in page],
+            "rows": [{"event": e, "actor": actor_label(e.actor), "detail": _detail(e)} for e in page],
             "form": clean,
             "next_before": page[-1].id if more else None,
             "query": query,
             "actions": AuditEvent.objects.order_by().values_list("action", flat=True).distinct()[:300],
         },
     )
+
+
+def actor_label(actor: Any) -> str:
+    """Staff are named by their work email (they answer for their actions); a participant by public id only,
+    so the trail shows who acted without spreading a participant's contact details."""
+    if actor is None:
+        return "sistem"
+    if roles.is_staff_role(actor.role) or actor.is_superuser:
+        return str(actor.email)
+    return f"peserta {actor.public_id}"
 
 
 def _detail(event: AuditEvent) -> str:
@@ -110,7 +124,7 @@ def export(request: HttpRequest) -> HttpResponse:
             yield writer.writerow(
                 [
                     e.at.isoformat(),
-                    e.actor.email if e.actor else "",
+                    actor_label(e.actor),
                     e.action,
                     e.object_type,
                     e.object_id,
