@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "prakerja.core.rate_limits.RateLimitMiddleware",
+    "prakerja.core.rate_limits.BodySizeLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "prakerja.accounts.two_factor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -171,6 +172,13 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # A participant's JSON bodies are small; anything larger is refused early (413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# Uploads (ID photos, complaint attachments, statements): no body above this; files readable by us only.
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", str(8 * 1024 * 1024)))
+# Except a bank's daily statement, uploaded by finance officers (payments.reconciliation.MAX_BYTES).
+LARGE_BODY_PATHS = [("/pmo/rekonsiliasi/", 50 * 1024 * 1024 + 64 * 1024)]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- outgoing messages ------------------------------------------------------
 OUTBOX_DIR = Path(os.environ.get("PRAKERJA_OUTBOX", VAR_DIR / "outbox"))

@@ -50,3 +50,11 @@ def test_scale_zero_turns_limits_off_for_load_benchmarks(settings):
     client = Client(REMOTE_ADDR="10.1.2.5")
     codes = {client.post("/akun/masuk/", {"email": "a@contoh.id", "password": "salah"}).status_code for _ in range(3)}
     assert 429 not in codes
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(settings):
+    settings.MAX_REQUEST_BYTES = 1000
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/api/v1/auth/register", "x" * 2000, content_type="application/json"
+    )
+    assert response.status_code == 413 and response.json()["errors"][0]["code"] == "BODY_TOO_LARGE"

@@ -86,3 +86,31 @@ def too_many(request: HttpRequest, wait: int) -> HttpResponse:
         response = HttpResponse(body, status=429)
     response["Retry-After"] = str(wait)
     return response
+
+
+class BodySizeLimitMiddleware:
+    """Refuse any request body above ``MAX_REQUEST_BYTES`` before it is read (413), uploads included.
+
+    Django caps form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but not uploaded files; each upload form
+    checks its own files' type and size, and this is the ceiling above all of them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        ceiling = next(
+            (size for prefix, size in settings.LARGE_BODY_PATHS if request.path.startswith(prefix)),
+            settings.MAX_REQUEST_BYTES,
+        )
+        if length > ceiling:
+            problem = Problem("BODY_TOO_LARGE")
+            language = language_of(request)
+            if request.path.startswith("/api/"):
+                return JsonResponse({"errors": [problem.as_dict(language)]}, status=413)
+            return HttpResponse(problem.message(language), status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
