@@ -22,7 +22,7 @@ from prakerja.catalog.models import Institution, Program, TrainingClass
 from prakerja.catalog.rules import CATEGORIES, MODES
 from prakerja.core import clock
 from prakerja.core import roles
-from prakerja.core.access import duty_required, institution_required, regional_required
+from prakerja.core.access import duty_required, in_region, institution_required, regional_required
 from prakerja.core.errors import DomainError, Problem, language_of
 from prakerja.learning import actions as learning
 from prakerja.learning.models import Purchase
@@ -163,12 +163,7 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
 # --- regional officers -------------------------------------------------------------------------------------
 @regional_required
 def regional_institutions(request: HttpRequest, scope: str) -> HttpResponse:
-    institutions = Institution.objects.all()
-    if len(scope) == 2:
-        institutions = institutions.filter(province_code=scope)
-    elif scope:
-        institutions = institutions.filter(regency_code=scope)
-    institutions = institutions.annotate(
+    institutions = in_region(Institution.objects.all(), scope, "regency_code").annotate(
         approved=Count("programs", filter=Q(programs__status="approved"), distinct=True),
         submitted=Count("programs", filter=Q(programs__status="submitted"), distinct=True),
         rejected=Count("programs", filter=Q(programs__status="rejected"), distinct=True),
