@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from helpdesk_support import make_desk, officer
 
+from prakerja.accounts.models import User
 from prakerja.helpdesk import rules
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +97,24 @@ def test_pure_rules():
     assert rules.desk_phone("022-7312345") == "+62227312345"
     assert rules.desk_phone("0812 3456 7890") == "+6281234567890"
     assert rules.desk_phone("+1 202 555 0100") is None and rules.desk_phone("12") is None
+
+
+def test_demo_desks_fill_the_directory_once():
+    from prakerja.helpdesk.demo import DESKS, seed_desks
+
+    assert seed_desks() == 0  # nobody to keep them yet
+    User.objects.create_superuser("admin.demo@prakerja.test", "Rahasia#2024x")
+    assert seed_desks() == len(DESKS)
+    assert seed_desks() == 0
+    body = Client().get("/layanan/?province=31").content.decode()
+    assert "Jakarta Barat" in body and "Jakarta Selatan" in body and "Kota Bandung" not in body
+
+
+def test_photo_retention_check(settings):
+    from prakerja.helpdesk.checks import photo_retention
+
+    assert photo_retention() == []
+    settings.HELPDESK_PHOTO_MAX_HOURS = 48
+    assert [w.id for w in photo_retention()] == ["helpdesk.W001"]
+    settings.HELPDESK_PHOTO_MAX_HOURS = "lama"
+    assert [w.id for w in photo_retention()] == ["helpdesk.E001"]

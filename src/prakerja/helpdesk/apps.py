@@ -7,4 +7,4 @@ class HelpdeskConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from prakerja.helpdesk import errors  # noqa: F401
+        from prakerja.helpdesk import checks, errors  # noqa: F401
