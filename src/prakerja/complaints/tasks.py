@@ -1,7 +1,7 @@
 """Background work of complaints: notifications, and the periodic SLA run.
 
-``run_sla_task`` is meant to run every 15 minutes (see docs/decisions/0007-complaints.md); the command
-``prakerja complaints-sla`` does the same by hand or from cron.
+``run_sla_task`` is one of the periodic tasks (``prakerja periodic``; docs/decisions/0007-complaints.md); the
+command ``prakerja complaints-sla`` does the same by hand or from cron.
 """
 
 from __future__ import annotations
