@@ -36,6 +36,15 @@ def jpeg(size: tuple[int, int] = (64, 40), quality: int = 80, noise: bool = Fals
     return out.getvalue()
 
 
+def big_jpeg() -> bytes:
+    """About 3 MB: above Django's 2.5 MB in-memory threshold, below the 5 MB limit."""
+    import os
+
+    out = io.BytesIO()
+    Image.frombytes("RGB", (1600, 1200), os.urandom(1600 * 1200 * 3)).save(out, "JPEG", quality=98)
+    return out.getvalue()
+
+
 def png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (32, 32), (10, 80, 160)).save(out, "PNG")

@@ -8,6 +8,7 @@ from django.test import Client
 from helpdesk_support import (  # noqa: F401 - fixtures
     SURABAYA_DISTRICT,
     activation_path,
+    big_jpeg,
     contact,
     desk_fixture,
     email_verify_path,
@@ -239,9 +240,13 @@ def test_photo_type_size_and_content_are_checked(desk, photo_dir, settings):
     registration.refresh_from_db()
     first = registration.photo_file
     assert first.endswith(".png")
-    assert desk.upload(registration, jpeg()).status_code == 302
+    settings.HELPDESK_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    photo = big_jpeg()
+    assert 2_621_440 < len(photo) < 5 * 1024 * 1024
+    assert desk.upload(registration, photo).status_code == 302
     registration.refresh_from_db()
     assert registration.photo_file != first and [p.name for p in photo_dir.iterdir()] == [registration.photo_file]
+    assert (photo_dir / registration.photo_file).read_bytes() == photo
 
 
 def test_identity_needs_the_photo_compared_and_a_resident_of_the_area(desk, photo_dir):

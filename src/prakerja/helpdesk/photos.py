@@ -9,6 +9,7 @@ until it is verified, replaced or rejected (deleted at once) or until the purge 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import secrets
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -87,9 +89,11 @@ def sweep_orphans(known: set[str], older_than_seconds: float) -> int:
 
 
 class PhotoSizeLimit(FileUploadHandler):
-    """Stop reading an uploaded file past the limit, so an oversized photo never reaches memory or disk.
+    """Read an uploaded photo into memory, up to the limit, and no further.
 
-    Installed by the upload view before the request body is parsed; the view then sees ``too_large``.
+    Installed by the upload view as the only handler before the request body is parsed: an oversized
+    photo is dropped as it arrives (the view then sees ``too_large``), and no photo is ever spooled to
+    the system's temporary folder, where Django would put uploads over 2.5 MB.
     """
 
     def __init__(self, request: Any = None, limit: int = DEFAULT_MAX_BYTES) -> None:
@@ -97,17 +101,30 @@ class PhotoSizeLimit(FileUploadHandler):
         self.limit = limit
         self.received = 0
         self.too_large = False
+        self.buffer = io.BytesIO()
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
-        self.received = 0
         super().new_file(*args, **kwargs)
+        self.received = 0
+        self.buffer = io.BytesIO()
 
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         self.received += len(raw_data)
         if self.received > self.limit:
             self.too_large = True
+            self.buffer = io.BytesIO()
             raise SkipFile
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
+        self.buffer.write(raw_data)
         return None
+
+    def file_complete(self, file_size: int) -> InMemoryUploadedFile:
+        self.buffer.seek(0)
+        return InMemoryUploadedFile(
+            self.buffer,
+            self.field_name,
+            self.file_name,
+            self.content_type,
+            file_size,
+            self.charset,
+            self.content_type_extra,
+        )

@@ -325,7 +325,7 @@ def upload_photo(request: HttpRequest, rid: Any) -> HttpResponseBase:
     """Take the photo with a size limit applied while the body is read (so the limit is installed before
     anything parses the upload), then check the CSRF token as every other form does."""
     limit = photos.PhotoSizeLimit(request, photos.max_bytes())
-    request.upload_handlers = [limit, *request.upload_handlers]
+    request.upload_handlers = [limit]
     return _upload_photo(request, rid, limit=limit)
 
 
