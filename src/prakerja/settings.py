@@ -237,6 +237,7 @@ RATE_LIMITS = {
     "verify": ("POST", r"^/api/v1/auth/verify-(email|phone)$", 120, 600),
     "password_reset": ("POST", r"^/akun/lupa-sandi/$", 20, 3600),
     "identity": ("PUT,POST", r"^/(api/v1/me/identity|peserta/identitas/)$", 30, 3600),
+    "activation": ("POST", r"^/akun/aktivasi/", 30, 3600),
     "complaint": ("POST", r"^/(api/v1/complaints|pengaduan/baru/)$", 30, 3600),
     "public_read": ("GET", r"^/api/v1/(trainings|batches|regions|help-desks|payout-providers|coverage)", 600, 60),
     "certificate": ("GET", r"^/sertifikat/", 120, 60),

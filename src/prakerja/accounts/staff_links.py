@@ -24,6 +24,8 @@ LINKS: tuple[tuple[str, str, Any], ...] = (
     (roles.FINANCE_CHECKER, "pmo:reconciliation", _("Rekonsiliasi")),
     (roles.REGIONAL, "regional-institutions", _("Lembaga pelatihan di wilayah Anda")),
     (roles.REGIONAL, "helpdesk:desk-home", _("Layanan pendaftaran berbantuan")),
+    (roles.REGIONAL, "helpdesk:desks", _("Meja layanan di wilayah Anda")),
+    (roles.REGIONAL, "helpdesk:report", _("Laporan meja layanan")),
     (roles.AUDIT, "audit:search", _("Jejak audit")),
     (roles.PORTAL, "portal:home", _("Portal lembaga")),
 )

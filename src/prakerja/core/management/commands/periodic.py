@@ -17,6 +17,7 @@ PERIODIC = (
     "prakerja.batches.tasks.enforce_deadlines_task",
     "prakerja.learning.tasks.enforce_next_purchase_deadlines_task",
     "prakerja.learning.tasks.purge_seen_requests_task",
+    "prakerja.helpdesk.tasks.purge_id_photos_task",
 )
 
 
