@@ -50,6 +50,20 @@ DEFAULTS: dict[str, Any] = {
     "payout_retry_max_seconds": 3600,
     "payout_poll_seconds": 120,  # how long a sent payout waits for its callback before the gateway is asked
     "payout_max_attempts": 8,  # after this many sends without an answer, finance is shown the payout (it keeps trying)
+    # Complaints: hours to answer per category (the SLA clock), then what happens after resolution.
+    "complaint_sla_hours": {
+        "registration": 72,
+        "ktp_upload": 72,
+        "nik_registered": 120,
+        "account_blocked": 48,
+        "training": 120,
+        "payment": 72,
+        "other": 120,
+    },
+    "complaint_auto_close_days": 7,
+    "complaint_reopen_days": 7,
+    "complaint_escalation_hours": 24,
+    "complaint_due_soon_hours": 24,
     # Basic aptitude test (TKD)
     "tkd_minutes": 40,
     "tkd_grace_seconds": 120,

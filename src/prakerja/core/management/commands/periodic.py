@@ -18,6 +18,7 @@ PERIODIC = (
     "prakerja.learning.tasks.enforce_next_purchase_deadlines_task",
     "prakerja.learning.tasks.purge_seen_requests_task",
     "prakerja.helpdesk.tasks.purge_id_photos_task",
+    "prakerja.complaints.tasks.run_sla_task",
 )
 
 
