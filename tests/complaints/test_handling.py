@@ -24,6 +24,7 @@ from prakerja.complaints.models import Complaint
 from prakerja.core import outbox
 from prakerja.core.errors import DomainError
 from prakerja.core.models import AuditEvent
+from prakerja.core.program import setting
 from staff import make_staff
 
 # The fixtures of complaint_helpers (participant, private_files).
@@ -161,7 +162,7 @@ def test_reopen_within_the_window_restarts_the_clock_and_after_it_is_refused(par
     assert audit_rows(complaint, "complaint.reopened")[0].actor == reporter.user
 
     actions.resolve(complaint, actor=officer, resolution="Sudah dicek: masuk tanggal 5.")
-    frozen_clock(START + dt.timedelta(days=2 + rules.FALLBACK_SETTINGS["complaint_reopen_days"], minutes=1))
+    frozen_clock(START + dt.timedelta(days=2 + setting("complaint_reopen_days"), minutes=1))
     late = reporter.post(f"/me/complaints/{complaint_id}/reopen", {"reason": "Masih belum."})
     assert late.status_code == 409 and codes(late) == ["COMPLAINT_REOPEN_WINDOW_PASSED"]
     assert reporter.get(f"/me/complaints/{complaint_id}").json()["can_reopen"] is False

@@ -41,11 +41,8 @@ NAME_MAX = 120
 
 
 def program_setting(key: str) -> Any:
-    """A program setting of this app; the app's fallback until the key is among ``core.program.DEFAULTS``."""
-    try:
-        return setting(key)
-    except KeyError:
-        return rules.FALLBACK_SETTINGS[key]
+    """A program setting of this app (``core.program.DEFAULTS``; the program office may change it)."""
+    return setting(key)
 
 
 def sla_hours(category: str) -> int:

@@ -31,7 +31,7 @@ CATEGORIES: dict[str, str] = {
     OTHER: "Lainnya",
 }
 
-# Hours to resolve, per category: the fallback when the program office has not set ``complaint_sla_hours``.
+# Hours to resolve, per category, when the program setting ``complaint_sla_hours`` lacks a category.
 # A blocked account stops a person's whole journey, so it is the shortest; a NIK registered by someone else
 # needs a civil-registry check, so it is the longest.
 SLA_HOURS: dict[str, int] = {
@@ -46,15 +46,6 @@ SLA_HOURS: dict[str, int] = {
 
 # Priority follows the category at filing (what blocks the journey or money comes first).
 PRIORITY_OF: dict[str, str] = {ACCOUNT_BLOCKED: "high", PAYMENT: "high", NIK_REGISTERED: "high"}
-
-# Fallbacks of the program settings this app reads (``core.program.setting``), used until they are in DEFAULTS.
-FALLBACK_SETTINGS: dict[str, Any] = {
-    "complaint_sla_hours": SLA_HOURS,
-    "complaint_auto_close_days": 7,  # a resolved complaint closes by itself after this many days
-    "complaint_reopen_days": 7,  # the reporter may reopen within this many days of the resolution
-    "complaint_escalation_hours": 24,  # after a breach, escalate again every this many hours while unresolved
-    "complaint_due_soon_hours": 24,  # the dashboard's "due soon" window
-}
 
 MAX_ESCALATION_LEVEL = 3
 
