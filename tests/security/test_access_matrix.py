@@ -70,6 +70,10 @@ class World:
     clients: dict[str, Client] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     api_ids: dict[str, str] = field(default_factory=dict)  # API path parameter -> one of A's objects
+    complaint_id: str = ""
+    attachment_id: str = ""
+    desk_id: str = ""
+    registration_id: str = ""
 
     def secrets_of_a(self) -> list[str]:
         """A's personal data in every form it could be printed."""
@@ -134,6 +138,7 @@ def world(frozen_clock, provider) -> World:
         catalog.add_staff(institution, user)
         users[name] = User.objects.get(pk=user.pk)
     w.users = users
+    add_complaint_and_help_desk(w, users["regional_home"], regency_a)
     w.clients["anonymous"] = Client(raise_request_exception=False)
     for name, user in users.items():
         client = Client(raise_request_exception=False)
@@ -144,6 +149,45 @@ def world(frozen_clock, provider) -> World:
         w.clients[name] = client
     frozen_clock(NAMED + dt.timedelta(days=6))
     return w
+
+
+def add_complaint_and_help_desk(w: World, officer: User, regency: str) -> None:
+    """A's complaint with an attachment, a help desk in A's regency and a registration started there."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from prakerja.complaints import actions as complaints
+    from prakerja.core import clock
+    from prakerja.helpdesk import actions as helpdesk
+    from prakerja.helpdesk import consent
+    from prakerja.helpdesk.models import HelpDesk
+
+    evidence = SimpleUploadedFile("bukti.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", content_type="application/pdf")
+    filed = complaints.file_complaint(
+        category="training",
+        subject="Kelas dibatalkan",
+        description="Kelas saya dibatalkan tanpa pemberitahuan.",
+        reporter=w.a.user,
+        files=[evidence],
+    )
+    w.complaint_id = str(filed.complaint.public_id)
+    w.attachment_id = str(filed.complaint.messages.first().attachments.first().public_id)
+    now = clock.now()
+    desk = HelpDesk.objects.create(
+        regency_id=regency,
+        name="Meja Layanan Disnaker",
+        address="Jl. Merdeka 1",
+        opening_hours="Senin–Jumat 08.00–15.00",
+        created_at=now,
+        updated_at=now,
+        created_by=officer,
+        updated_by=officer,
+    )
+    w.desk_id = str(desk.public_id)
+    registration = helpdesk.start(
+        officer, desk, read_aloud=True, method="paper_form", reference="F-001", version=consent.CURRENT
+    )
+    w.registration_id = str(registration.public_id)
+    w.api_ids = {"complaint_id": w.complaint_id, "attachment_id": w.attachment_id}
 
 
 # --- the policy --------------------------------------------------------------------------------------------
@@ -211,6 +255,15 @@ def regional_page(ok: tuple[int, ...] = (200,), pmo_too: bool = True) -> Expect:
     return expect
 
 
+def in_home_area(officer: int, program_office: int) -> Expect:
+    """An object in A's area: its officer gets ``officer``, the national support desk ``program_office``."""
+    expect = regional_page() | {c: {404} for c in ("regional_away", "regional_near")}
+    expect["regional_home"] = {officer}
+    for caller in ("pmo", "pmo_support", "superuser"):
+        expect[caller] = {program_office}
+    return expect
+
+
 POLICY: dict[str, Expect] = {
     # public
     "home": everyone(200),
@@ -252,11 +305,12 @@ POLICY: dict[str, Expect] = {
     "payments:incentives": participant_page(),
     "surveys:answer": participant_page((404,)),
     "certificate-pdf": participant_page((200,), other=(404,)),
-    # complaint tickets: the reporter's own (A's ticket in this world)
-    "complaints:ticket": participant_page((200,), other=(404,)) | {"anonymous": {404}},
+    # complaint tickets: the reporter's own (A's ticket in this world); foreign tickets look missing
+    "complaints:ticket": {c: {404} for c in CALLERS} | {"participant_a": {200}},
     "complaints:confirm": everyone(405),
     "complaints:reopen": everyone(405),
-    "complaints:attachment": participant_page((404,)) | {"anonymous": {404}},
+    "complaints:attachment": {c: {404} for c in CALLERS}
+    | {c: {200} for c in ("participant_a", "pmo", "pmo_support", "superuser", "regional_home")},
     # program office, by duty
     "pmo:batches": duty_page("selection"),
     "pmo:batch": duty_page("selection"),
@@ -269,7 +323,7 @@ POLICY: dict[str, Expect] = {
     "pmo:disbursement": duty_page("finance_maker", "finance_checker", ok=(404,)),
     "pmo:reconciliation": duty_page("finance_maker", "finance_checker"),
     "complaints:staff-list": regional_page(),
-    "complaints:staff-detail": regional_page((200,)) | {c: {404} for c in ("regional_away", "regional_near")},
+    "complaints:staff-detail": regional_page() | {c: {404} for c in ("regional_away", "regional_near")},
     **{f"complaints:staff-{a}": everyone(405) for a in ("assign", "reply", "note", "escalate", "resolve", "close")},
     "audit:search": duty_page("audit"),
     "audit:export": duty_page("audit"),
@@ -286,9 +340,13 @@ POLICY: dict[str, Expect] = {
     "helpdesk:report-csv": regional_page(),
     "helpdesk:start": regional_page(pmo_too=False),
     "helpdesk:desk-new": regional_page(pmo_too=False),
-    "helpdesk:desk-edit": regional_page((404,)),
-    **{f"helpdesk:{p}": regional_page((404,)) for p in ("registration", "account", "contacts", "identity", "profile")},
-    "helpdesk:photo": regional_page((404,), pmo_too=False),
+    # A desk and a registration in A's regency: officers of other areas find nothing there; the program office
+    # may look but not act; a step the registration has not reached sends the officer back to it (302).
+    "helpdesk:registration": in_home_area(officer=200, program_office=200),
+    "helpdesk:account": in_home_area(officer=200, program_office=403),
+    "helpdesk:desk-edit": in_home_area(officer=200, program_office=403),
+    **{f"helpdesk:{p}": in_home_area(officer=302, program_office=302) for p in ("contacts", "identity", "profile")},
+    "helpdesk:photo": in_home_area(officer=404, program_office=403),  # no photo uploaded yet
     "helpdesk:registration-action": everyone(405),
     "helpdesk:photo-upload": everyone(405),
     "helpdesk:photo-discard": everyone(405),
@@ -327,6 +385,9 @@ def fill(route: str, w: World) -> str:
         "code": w.class_code,
         "token": w.certificate_token,
         "uidb64": "MQ",
+        "desk_id": w.desk_id,
+        "rid": w.registration_id,
+        "public_id": w.attachment_id if route.startswith("pengaduan/lampiran/") else w.complaint_id,
         "app_label": "registry",
         "object_id": "1",
         "content_type_id": "1",
@@ -445,7 +506,8 @@ def test_every_api_operation_against_every_caller(world):
         secured = bool(op.get("security"))
         for caller in API_CALLERS:
             response = client.generic(method, path, b"{}", "application/json", **headers[caller])
-            status, body = response.status_code, response.content.decode("utf-8", "replace")
+            content = b"".join(response.streaming_content) if response.streaming else response.content
+            status, body = response.status_code, content.decode("utf-8", "replace")
             label = f"{method} {template} as {caller}: {status}"
             if status >= 500:
                 wrong.append(label + " (server error)")
