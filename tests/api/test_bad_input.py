@@ -73,7 +73,7 @@ def written() -> tuple:
     return (
         User.objects.count(),
         AuditEvent.objects.count(),
-        Person.objects.exclude(nik=None).count(),
+        Person.objects.exclude(nik_index=None).count(),
         Person.objects.exclude(profile_completed_at=None).count(),
         Declaration.objects.count(),
         Attempt.objects.count(),

@@ -91,7 +91,7 @@ def applicants(frozen_clock, count: int, seed: int, regencies: tuple[str, ...] =
             person.birth_date = dt.date(1985, 3, 3)
         if regency:
             person.domicile_district = District.objects.filter(regency_id=regency).order_by("code").first()
-        person.save(update_fields=["kk_number", "birth_date", "domicile_district"])
+        person.save(update_fields=["kk_ciphertext", "kk_index", "birth_date", "domicile_district"])
     return users
 
 
@@ -402,7 +402,11 @@ def test_export_has_one_row_per_application_with_the_result(frozen_clock, tmp_pa
     for row in rows:
         a = applications[row["application_id"]]
         assert row["person_id"] == str(a.person.public_id)
-        assert (row["kk_number"], row["birth_date"], row["gender"]) == (a.kk_number, a.birth_date.isoformat(), a.gender)
+        assert (row["kk_number"], row["birth_date"], row["gender"]) == (
+            a.person.kk_number,
+            a.birth_date.isoformat(),
+            a.gender,
+        )
         assert (row["regency_code"], row["occupation"]) == (a.person.domicile_district_id[:4], a.occupation)
         assert (row["in_formal_education"], row["prior_recipient"]) == ("false", "false")
         assert row["selected"] == ("true" if a.status == "selected" else "false")

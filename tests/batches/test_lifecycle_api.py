@@ -360,7 +360,7 @@ def test_selected_but_not_yet_announced_gets_one_card_and_no_stray_money(frozen_
     assert ledger.balance_of(ledger.system_account("program_budget")) == 0
     assert ledger.verify_balances() == []
     # The family-card cap holds across the two batches.
-    per_card = Recipient.objects.values("kk_number").annotate(n=Count("id"))
+    per_card = Recipient.objects.values("kk_index").annotate(n=Count("id"))
     assert all(row["n"] <= 2 for row in per_card)
     for user in joined:  # two results, two messages each
         assert len(outbox.messages_for(user.email, "email")) == 2

@@ -23,6 +23,7 @@ from prakerja.aptitude.models import Attempt
 from prakerja.batches import actions, eligibility
 from prakerja.batches.facts import current_rules, facts_for
 from prakerja.batches.models import Application, Batch
+from prakerja.core import pii
 from prakerja.core.errors import DomainError
 from prakerja.registry import bulk
 from prakerja.registry.models import CivilRegistryRecord, Declaration, Person, ProgramStatus
@@ -53,14 +54,17 @@ def open_batch(number: int = 1, quota: int = 50, allocation: str = Batch.Allocat
 
 
 def snapshot() -> dict[str, list[tuple]]:
-    """Every row the loader writes, without database ids (foreign keys by natural key instead)."""
+    """Every row the loader writes, without database ids (foreign keys by natural key instead).
+
+    Encrypted numbers are compared decrypted: each encryption draws its own nonce.
+    """
     tables = {
         "residents": (CivilRegistryRecord, {}),
         "users": (User, {}),
         "persons": (Person, {"user": "user__email"}),
-        "declarations": (Declaration, {"person": "person__nik"}),
+        "declarations": (Declaration, {"person": "person__nik_index"}),
         "attempts": (Attempt, {"user": "user__email"}),
-        "applications": (Application, {"person": "person__nik"}),
+        "applications": (Application, {"person": "person__nik_index"}),
     }
     result = {}
     for name, (model, keys) in tables.items():
@@ -69,8 +73,19 @@ def snapshot() -> dict[str, list[tuple]]:
             for f in model._meta.concrete_fields
             if not f.primary_key and f.name not in ("date_joined", "last_login")
         ]
-        result[name] = sorted(model.objects.values_list(*fields), key=repr)
+        sealed = {n: field.split("_")[0] for n, field in enumerate(fields) if field.endswith("_ciphertext")}
+        rows = [
+            tuple(pii.decrypt(sealed[n], v) if n in sealed and v else v for n, v in enumerate(row))
+            for row in model.objects.values_list(*fields)
+        ]
+        result[name] = sorted(rows, key=repr)
     return result
+
+
+def applied_niks(batch: Batch | None = None) -> list[str]:
+    """The NIKs of the applicants (of ``batch``, or all), in application key order."""
+    rows = Application.objects.filter(**({"batch": batch} if batch else {})).order_by("id").select_related("person")
+    return [a.person.nik for a in rows]
 
 
 def wipe() -> None:
@@ -134,10 +149,11 @@ def test_same_people_for_a_seed_on_every_backend(frozen_clock):
     """
     frozen_clock(NOW)
     run("generate_population", "--people", "120", "--seed", "9")
-    rows = Person.objects.values_list(
-        "nik", "kk_number", "full_name", "birth_date", "gender", "domicile_district_id", "public_id",
-        "user__public_id", "user__email", "user__phone", "education", "occupation", "prior_training",
-    )  # fmt: skip
+    rows = [
+        (p.nik, p.kk_number, p.full_name, p.birth_date, p.gender, p.domicile_district_id, p.public_id,
+         p.user.public_id, p.user.email, p.user.phone, p.education, p.occupation, p.prior_training)
+        for p in Person.objects.select_related("user")
+    ]  # fmt: skip
     text = "\n".join(sorted("|".join(str(v) for v in row) for row in rows))
     assert len(rows) == 120
     assert hashlib.sha256(text.encode()).hexdigest() == GOLDEN
@@ -159,16 +175,16 @@ def test_apply_to_batch_takes_exactly_the_eligible_with_their_facts(frozen_clock
     assert not {p.nik for p in too_old} & set(applications)
     assert f"{len(eligible):,} new applications to batch 1" in out
     # Keys follow the person's number on every backend, so rows sort alike (the selection digest's order).
-    by_key = list(Application.objects.filter(batch=batch).order_by("id").values_list("person__nik", flat=True))
+    by_key = applied_niks(batch)
     assert by_key == [p.nik for p in generated if p.nik in eligible]
-    assert list(Person.objects.order_by("id").values_list("nik", flat=True)) == [p.nik for p in generated]
+    assert [person.nik for person in Person.objects.order_by("id")] == [p.nik for p in generated]
     tokens = Counter(a.token for a in applications.values())
     assert len(tokens) == len(applications)
     for nik, a in applications.items():
         p = eligible[nik]
-        assert (a.regency_code, a.kk_number, a.birth_date, a.gender, a.occupation, a.employment_status) == (
+        assert (a.regency_code, a.kk_index, a.birth_date, a.gender, a.occupation, a.employment_status) == (
             p.district_code[:4],
-            p.kk_number,
+            pii.kk_index(p.kk_number),
             p.birth_date,
             p.gender,
             p.occupation,
@@ -178,7 +194,7 @@ def test_apply_to_batch_takes_exactly_the_eligible_with_their_facts(frozen_clock
         assert (a.status, a.applied_at, a.eligible, a.rank, a.reason) == ("applied", NOW, None, None, "")
         assert len(a.token) == 32 and int(a.token, 16) >= 0
     # The platform's own per-person facts agree: identity, profile, declaration and test are all in place.
-    for person in Person.objects.order_by("nik")[:40]:
+    for person in Person.objects.order_by("nik_index")[:40]:
         assert (eligibility.problems(facts_for(person, TODAY), current_rules()) == []) == (person.nik in eligible)
     # And the selection takes them as they are.
     actions.close_batch(1)
@@ -220,8 +236,8 @@ def test_rerun_skips_people_and_applications_and_applies_earlier_people(frozen_c
     frozen_clock(NOW)
     run("generate_population", "--people", "200", "--seed", "6")  # an earlier run, without a batch
     # Two members of one household became recipients since: the family card's cap is reached.
-    kk = next(kk for kk, n in Counter(Person.objects.values_list("kk_number", flat=True)).items() if n >= 3)
-    household = list(Person.objects.filter(kk_number=kk).order_by("nik"))
+    kk = next(kk for kk, n in Counter(p.kk_number for p in Person.objects.all()).items() if n >= 3)
+    household = sorted(Person.objects.with_kk(kk), key=lambda person: person.nik)
     Person.objects.filter(pk__in=[household[0].pk, household[1].pk]).update(program_status=ProgramStatus.RECIPIENT)
     recipients = {household[0].nik, household[1].nik}
     batch = open_batch()
@@ -234,7 +250,7 @@ def test_rerun_skips_people_and_applications_and_applies_earlier_people(frozen_c
         status = ProgramStatus.RECIPIENT if p.nik in recipients else ProgramStatus.NONE
         if rules_accept(p, on_card, status):
             expected.add(p.nik)
-    applied = list(Application.objects.filter(batch=batch).values_list("person__nik", flat=True))
+    applied = applied_niks(batch)
     assert sorted(applied) == sorted(expected)  # one each, none twice
     assert not {person.nik for person in household} & set(applied)
     assert f"{len(expected):,} new applications" in out
@@ -252,7 +268,7 @@ def test_a_nik_twice_keeps_the_first_person(frozen_clock):
     generated[7] = generated[7]._replace(nik=generated[2].nik)
     loaded = bulk.load(generated, seed=12, password_hash="h")
     assert loaded.people == 9
-    assert Person.objects.get(nik=generated[2].nik).user.email == bulk.email_of(12, 2)
+    assert Person.objects.with_nik(generated[2].nik).get().user.email == bulk.email_of(12, 2)
     assert not User.objects.filter(email=bulk.email_of(12, 7)).exists()
 
 
@@ -268,11 +284,11 @@ def test_parallel_copy_resumes_an_interrupted_run(monkeypatch, frozen_clock):
     second = bulk.load(people(8, 500, TODAY), seed=8, password_hash="h", batch=batch)
     assert second.people == 270 and second.retried_chunks >= 1
     generated = list(people(8, 500, TODAY))
-    assert sorted(Person.objects.values_list("nik", flat=True)) == sorted(p.nik for p in generated)
-    applied = list(Application.objects.filter(batch=batch).values_list("person__nik", flat=True))
+    assert sorted(p.nik for p in Person.objects.all()) == sorted(p.nik for p in generated)
+    applied = applied_niks(batch)
     assert sorted(applied) == sorted(p.nik for p in generated if rules_accept(p))
     assert first.applications + second.applications == len(applied)
-    by_key = list(Application.objects.order_by("id").values_list("person__nik", flat=True))
+    by_key = applied_niks()
     assert by_key == [p.nik for p in generated if rules_accept(p)]  # whichever thread wrote the chunk
     # Ids came from the sequences: the next ordinary insert does not collide.
     User.objects.create_user("after@population.test", "x")

@@ -23,10 +23,10 @@ def current_rules() -> Rules:
 
 def facts_for(person: Person, on: dt.date | None = None) -> Facts:
     kk_recipients = 0
-    if person.kk_number:
+    if person.kk_index:
         kk_recipients = (
             Person.objects.filter(
-                kk_number=person.kk_number,
+                kk_index=person.kk_index,
                 program_status__in=[ProgramStatus.RECIPIENT, ProgramStatus.REVOKED],
             )
             .exclude(pk=person.pk)

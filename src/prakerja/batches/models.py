@@ -8,7 +8,36 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from prakerja.core import pii
 from prakerja.registry.models import Person
+
+
+def _kk_index_of(value: str) -> str:
+    """The blind index of a family-card number; a value that already is an index (32 hex
+    characters: never a 16-digit number) is kept as it is."""
+    if len(value) == pii.INDEX_HEX and all(c in "0123456789abcdef" for c in value):
+        return value
+    return pii.kk_index(value)
+
+
+class FrozenFamilyCard:
+    """Compatibility for code written when the frozen family-card fact was the number itself.
+
+    The fact is now ``kk_index``, the card number's keyed blind index (``core.pii``): equal cards,
+    equal indexes, which is all the KK cap compares. ``kk_number=<16 digits>`` is still accepted
+    when a row is made (the number is indexed, never stored), and reading ``kk_number`` gives the
+    index (never the number: that is the person's, decrypted, ``person.kk_number``).
+    """
+
+    kk_index: str
+
+    @property
+    def kk_number(self) -> str:
+        return self.kk_index
+
+    @kk_number.setter
+    def kk_number(self, value: str) -> None:
+        self.kk_index = _kk_index_of(value) if value else ""
 
 
 def new_seed() -> str:
@@ -88,7 +117,7 @@ class RegionQuota(models.Model):
         return f"{self.batch_id}:{self.region_code or 'national'}={self.quota}"
 
 
-class Application(models.Model):
+class Application(FrozenFamilyCard, models.Model):
     """A person's application to a batch, with the facts the selection decides on, frozen at application."""
 
     class Status(models.TextChoices):
@@ -104,7 +133,8 @@ class Application(models.Model):
     token = models.CharField(max_length=32, default=new_token)
     # Frozen facts
     regency_code = models.CharField(max_length=4)
-    kk_number = models.CharField(max_length=16)
+    # The family card's blind index (core.pii), not the number: the KK cap groups on it.
+    kk_index = models.CharField(max_length=pii.INDEX_HEX)
     birth_date = models.DateField()
     gender = models.CharField(max_length=1)
     occupation = models.CharField(max_length=30)
@@ -129,7 +159,7 @@ class Application(models.Model):
         return f"Application {self.public_id}"
 
 
-class Recipient(models.Model):
+class Recipient(FrozenFamilyCard, models.Model):
     """A person named a recipient: the card, the purchase deadline, and revocation."""
 
     class Status(models.TextChoices):
@@ -139,7 +169,7 @@ class Recipient(models.Model):
     person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="recipient")
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="recipients")
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="recipient")
-    kk_number = models.CharField(max_length=16, db_index=True)
+    kk_index = models.CharField(max_length=pii.INDEX_HEX)  # the family card's blind index, as applied
     card_number = models.CharField(max_length=16, unique=True)
     named_at = models.DateTimeField()
     first_purchase_deadline = models.DateField(help_text="Asia/Jakarta calendar date, inclusive")
@@ -153,6 +183,10 @@ class Recipient(models.Model):
     pooled_into = models.ForeignKey(
         Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="pooled_places"
     )
+
+    class Meta:
+        # Not db_index=True: on PostgreSQL that adds a pattern-matching index too, useless for a hash.
+        indexes = [models.Index(fields=["kk_index"], name="recipient_kk_index")]
 
     def __str__(self) -> str:
         return f"Recipient {self.card_number[:4]}…"

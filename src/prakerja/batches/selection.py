@@ -18,6 +18,13 @@ Steps, all in SQL over the facts frozen at application, inside one transaction
 5. Write every application's status, rank and reason in one UPDATE, and store
    an audit digest: SHA-256 of the parameters and the ordered inputs and
    outputs. The same data and seed always give the same results and digest.
+
+Family cards are compared by their keyed blind index (``kk_index``, core.pii),
+never by the number: equal cards have equal indexes. Selections made before
+the numbers were encrypted hashed the plain number into their digest; their
+parameters say so (no ``family_card`` key), and a verification of such a
+batch hashes the person's decrypted card number instead, so its old digest
+still reproduces.
 """
 
 from __future__ import annotations
@@ -47,6 +54,9 @@ class Params:
     # Only recipients named (and revocations made) before this instant count: a replay later,
     # after this and other batches named people, sees what the selection saw.
     cutoff: str
+    # What the digest hashes for the family card: its blind index, or (selections made before the
+    # numbers were encrypted) the number itself.
+    family_card: str = "kk_index"
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Params:
@@ -60,10 +70,11 @@ class Params:
             tiers=tuple(data["tiers"]),
             allocation=data["allocation"],
             cutoff=data["cutoff"],
+            family_card=data.get("family_card", "kk_number"),
         )
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "seed": self.seed,
             "birth_date_bounds": [self.earliest_birth, self.latest_birth],
             "excluded_occupations": list(self.excluded_occupations),
@@ -72,6 +83,9 @@ class Params:
             "allocation": self.allocation,
             "cutoff": self.cutoff,
         }
+        if self.family_card != "kk_number":  # absent from the parameters of older selections: same JSON, same digest
+            data["family_card"] = self.family_card
+        return data
 
 
 def params_for(batch: Batch, rules: eligibility.Rules, tiers: list[dict[str, list[Any]]]) -> Params:
@@ -108,7 +122,7 @@ def _draw_expr() -> str:
 
 
 def _bytewise() -> str:
-    """Family-card numbers are digits: byte order groups them as well as the locale, faster."""
+    """Family cards are grouped by their blind index (hex): byte order groups them as well as the locale, faster."""
     return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
 
 
@@ -128,7 +142,7 @@ def _pool_query(batch: Batch, p: Params) -> tuple[str, list[Any]]:
     occupations = ", ".join(["%s"] * len(p.excluded_occupations)) or "NULL"
     sql = f"""
     WITH base AS (
-        SELECT a.id, a.kk_number, {_region_expr(p.allocation)} AS region, {tier_case} AS tier,
+        SELECT a.id, a.kk_index, {_region_expr(p.allocation)} AS region, {tier_case} AS tier,
                {_draw_expr()} AS draw,
                CASE
                  WHEN a.birth_date < %s OR a.birth_date > %s THEN 'AGE_OUT_OF_RANGE'
@@ -144,23 +158,23 @@ def _pool_query(batch: Batch, p: Params) -> tuple[str, list[Any]]:
     kk_used AS (
         -- Places a family card already holds: recipients named before this selection, and winners of
         -- other batches selected before it whose cards were not issued yet (announced later, or never).
-        SELECT kk_number, COUNT(*) AS used FROM (
-            SELECT kk_number FROM batches_recipient WHERE named_at < %s
+        SELECT kk_index, COUNT(*) AS used FROM (
+            SELECT kk_index FROM batches_recipient WHERE named_at < %s
             UNION ALL
-            SELECT o.kk_number FROM batches_application o
+            SELECT o.kk_index FROM batches_application o
             JOIN batches_batch ob ON ob.id = o.batch_id
             LEFT JOIN batches_recipient orr ON orr.application_id = o.id
             WHERE o.status = 'selected' AND o.batch_id <> %s AND ob.selected_at < %s
               AND (orr.id IS NULL OR orr.named_at >= %s)
-        ) held GROUP BY kk_number
+        ) held GROUP BY kk_index
     ),
     kk_ranked AS (
         -- Failing applications are ranked apart (their own partition), so the family's order
         -- counts only those still in the running; no join back to the base rows is needed.
         SELECT b.id, b.region, b.tier, b.draw, b.fail,
-               ROW_NUMBER() OVER (PARTITION BY b.kk_number{_bytewise()}, b.fail IS NULL ORDER BY b.tier, b.draw)
+               ROW_NUMBER() OVER (PARTITION BY b.kk_index{_bytewise()}, b.fail IS NULL ORDER BY b.tier, b.draw)
                  + COALESCE(k.used, 0) AS kk_place
-        FROM base b LEFT JOIN kk_used k ON k.kk_number = b.kk_number
+        FROM base b LEFT JOIN kk_used k ON k.kk_index = b.kk_index
     )
     SELECT id, region, tier, draw, fail, (fail IS NULL AND kk_place <= %s) AS kk_room FROM kk_ranked"""
     # As the backend stores datetimes (SQLite: naive UTC text), so the comparison is exact.
@@ -292,7 +306,7 @@ DIGEST_FIELDS = (
     "public_id",
     "token",
     "regency_code",
-    "kk_number",
+    "kk_index",
     "birth_date",
     "gender",
     "occupation",
@@ -330,6 +344,9 @@ def digest(batch: Batch, p: Params, *, portable: bool = False) -> str:
     for code, quota in batch.quotas.order_by("region_code").values_list("region_code", "quota"):
         h.update(f"\nQ{code}:{quota}".encode())
     h.update(b"\n")
+    if p.family_card == "kk_number":
+        _hash_rows_with_card_numbers(h, batch)
+        return h.hexdigest()
     if connection.vendor == "postgresql" and not portable:
         columns = ", ".join(DIGEST_FIELDS)
         with connection.cursor() as cursor:
@@ -343,3 +360,17 @@ def digest(batch: Batch, p: Params, *, portable: bool = False) -> str:
     for row in rows.iterator(chunk_size=20_000):
         h.update(("\t".join(_copy_text(v) for v in row) + "\n").encode())
     return h.hexdigest()
+
+
+def _hash_rows_with_card_numbers(h: Any, batch: Batch) -> None:
+    """The rows as selections made before encryption hashed them: the family-card number in plain
+    text, now the person's, decrypted (an identity is locked once verified: the number applied with)."""
+    from prakerja.core import pii
+
+    fields = tuple("person__kk_ciphertext" if f == "kk_index" else f for f in DIGEST_FIELDS)
+    card = fields.index("person__kk_ciphertext")
+    rows = Application.objects.filter(batch=batch).order_by("id").values_list(*fields)
+    for row in rows.iterator(chunk_size=20_000):
+        values = list(row)
+        values[card] = pii.decrypt("kk", values[card]) if values[card] else ""
+        h.update(("\t".join(_copy_text(v) for v in values) + "\n").encode())

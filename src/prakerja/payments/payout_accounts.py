@@ -74,7 +74,7 @@ def save_payout_account(
     person: Person, data: dict[str, Any], *, actor: Any = None, ip: str | None = None
 ) -> PayoutAccount:
     """Verify and store the participant's payout account (see the module docstring for the steps)."""
-    if not person.nik:
+    if not person.nik_index:
         raise fail("IDENTITY_REQUIRED", "nik", status=409)
     provider, number, holder = _checked(data)
     if payout_in_flight(person):
@@ -86,7 +86,7 @@ def save_payout_account(
     if inquiry is None:
         problems = [Problem("ACCOUNT_NOT_FOUND", "account_number", {"provider": provider.name})]
     else:
-        owner = payout_rules.Owner(nik=person.nik, full_name=person.full_name, phone=person.user.phone or "")
+        owner = payout_rules.Owner(nik=person.nik or "", full_name=person.full_name, phone=person.user.phone or "")
         problems = payout_rules.ownership_problems(provider.channel, owner, holder, inquiry)
     if problems:
         audit.record(

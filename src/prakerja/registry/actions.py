@@ -48,7 +48,7 @@ def submit_identity(user: User, data: dict[str, Any], *, ip: str | None = None) 
     if problems:
         raise DomainError(problems)
     assert identity is not None
-    if Person.objects.filter(nik=identity.nik).exclude(pk=person.pk).exists():
+    if Person.objects.with_nik(identity.nik).exclude(pk=person.pk).exists():
         raise fail("NIK_ALREADY_REGISTERED", "nik", status=409)
     submitted = Submitted(identity.nik, identity.kk_number, identity.full_name, identity.birth_date)
     try:

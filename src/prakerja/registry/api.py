@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from prakerja.accounts.api import AccountOut, ErrorsOut, account_out, bearer
 from prakerja.accounts.models import User
+from prakerja.core import pii
 from prakerja.core.errors import language_of
 from prakerja.core.requests import client_ip
-from prakerja.registry import actions, declaration
+from prakerja.registry import actions, declaration, subject_export
 from prakerja.registry.journey import journey
 from prakerja.registry.models import Person
 
@@ -19,8 +21,8 @@ router = Router(tags=["participant"], auth=bearer)
 
 
 def mask_nik(nik: str | None) -> str | None:
-    """Show region and serial only: ``3174********0001``."""
-    return f"{nik[:4]}{'*' * 8}{nik[12:]}" if nik else None
+    """Show region and serial only: ``3174********0001`` (``core.pii.mask``)."""
+    return pii.mask(nik) if nik else None
 
 
 class ReasonOut(Schema):
@@ -32,6 +34,8 @@ class ReasonOut(Schema):
 class IdentityOut(Schema):
     verified: bool
     nik_masked: str | None
+    nik: str | None = Field(description="the participant's own NIK, in full (only ever shown to its owner)")
+    kk_number: str | None = Field(description="the participant's own family-card (KK) number, in full")
     full_name: str
     birth_date: dt.date | None
     gender: str
@@ -80,6 +84,8 @@ def identity_out(person: Person) -> IdentityOut:
     return IdentityOut(
         verified=person.identity_verified_at is not None,
         nik_masked=mask_nik(person.nik),
+        nik=person.nik,
+        kk_number=person.kk_number or None,
         full_name=person.full_name,
         birth_date=person.birth_date,
         gender=person.gender,
@@ -205,3 +211,18 @@ def post_declaration(request: HttpRequest, payload: DeclarationIn) -> Declaratio
         accepted=True,
         accepted_at=accepted.accepted_at,
     )
+
+
+@router.get(
+    "/data-export",
+    response=dict[str, Any],
+    summary="Everything the platform holds about me, as one JSON document (audited)",
+    description=(
+        "The data-subject export: account (without secrets), identity with the NIK and KK number in full, "
+        "profile, declarations, tests, applications and results, recipient card, trainings, balance, payout "
+        "account and payouts (account numbers masked), incentives, surveys, complaints and the audit trail "
+        f"about me. `format` is `{subject_export.FORMAT}`."
+    ),
+)
+def data_export(request: HttpRequest) -> dict[str, Any]:
+    return subject_export.export(request.auth, ip=client_ip(request), channel="api")  # type: ignore[arg-type,attr-defined]

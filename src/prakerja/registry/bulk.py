@@ -44,6 +44,13 @@ Determinism. The public ids and application tokens of person ``i`` come from
 seeded random streams drawn in person order for every generated person, so
 the same seed gives the same rows however a run was interrupted (database
 ids, taken from sequences, may differ).
+
+Personal data. The NIK and KK numbers of the people are written encrypted,
+with their blind indexes (``core.pii``), computed here per chunk (about 8 µs
+a person, in the loader threads); applications carry the family card's
+index. The civil-registry double, which stands for the outside world, keeps
+them in plain text. Encryption uses random nonces, so two loads of one seed
+hold the same numbers under different ciphertexts (and the same indexes).
 """
 
 from __future__ import annotations
@@ -72,7 +79,7 @@ from prakerja.aptitude.models import Attempt
 from prakerja.batches import eligibility
 from prakerja.batches.facts import current_rules
 from prakerja.batches.models import Application, Batch
-from prakerja.core import clock
+from prakerja.core import clock, pii
 from prakerja.core.errors import fail
 from prakerja.core.program import setting
 from prakerja.regions.models import District
@@ -150,12 +157,37 @@ class Ids(NamedTuple):
     application_id: int = 0
 
 
+class Sealed(NamedTuple):
+    """A person's NIK and KK number as stored: encrypted, and their blind indexes (``core.pii``)."""
+
+    nik_ciphertext: str
+    nik_index: str
+    kk_ciphertext: str
+    kk_index: str
+
+
+def seal(people: Sequence[Synthetic]) -> list[Sealed]:
+    """Encrypt and index the numbers of a chunk of people (one family card's index computed once)."""
+    niks = pii.encrypt_many("nik", [p.nik for p in people])
+    kks = pii.encrypt_many("kk", [p.kk_number for p in people])
+    nik_indexes = pii.blind_indexes("nik", [p.nik for p in people])
+    card_index: dict[str, str] = {}
+    kk_index = pii.kk_index
+    out = []
+    for p, nik, kk, nik_index in zip(people, niks, kks, nik_indexes, strict=True):
+        card = card_index.get(p.kk_number)
+        if card is None:
+            card = card_index[p.kk_number] = kk_index(p.kk_number)
+        out.append(Sealed(nik, nik_index, kk, card))
+    return out
+
+
 class Existing(NamedTuple):
     """One of this seed's people already in the database (an earlier, maybe interrupted, run)."""
 
     index: int  # type: ignore[assignment]  # the person's number, shadowing tuple.index
     person_id: int
-    kk_number: str
+    kk_index: str
     birth_date: dt.date
     gender: str
     occupation: str
@@ -177,6 +209,7 @@ class Applicant(NamedTuple):
     person_id: int
     in_formal_education: bool
     program_status: str
+    kk_index: str
 
 
 # --- a run ----------------------------------------------------------------------------------------
@@ -199,15 +232,15 @@ class Run:
         self._ids = random.Random(f"prakerja-population:{self.seed}:ids")
         number = self.batch.number if self.batch else 0
         self._tokens = random.Random(f"prakerja-population:{self.seed}:batch:{number}")
-        # Family cards that already hold recipients: the KK cap is a pure rule on this count.
+        # Family cards (by blind index) that already hold recipients: the KK cap is a pure rule on this count.
         self.kk_recipients: dict[str, int] = {}
         if self.batch is not None:
             self.kk_recipients = dict(
                 Person.objects.filter(program_status__in=[ProgramStatus.RECIPIENT, ProgramStatus.REVOKED])
-                .exclude(kk_number="")
-                .values("kk_number")
+                .exclude(kk_index="")
+                .values("kk_index")
                 .annotate(n=Count("id"))
-                .values_list("kk_number", "n")
+                .values_list("kk_index", "n")
             )
         self.eligible = lru_cache(maxsize=None)(self._eligible)
 
@@ -243,19 +276,20 @@ class Run:
 
     def applicants(
         self, chunk: Sequence[Synthetic], ids: Sequence[Ids], fresh: Sequence[int], person_ids: Sequence[int],
-        present: Present | None,
+        sealed: Sequence[Sealed], present: Present | None,
     ) -> list[Applicant]:  # fmt: skip
         """Everyone of the chunk who joins the batch, in person order: the new people the rules accept,
-        and this seed's people already loaded (an earlier run) who are eligible and have not applied yet."""
+        and this seed's people already loaded (an earlier run) who are eligible and have not applied yet.
+        ``person_ids`` and ``sealed`` go with ``fresh``, position by position."""
         if self.batch is None:
             return []
         kk = self.kk_recipients
         eligible = self.eligible
         none = ProgramStatus.NONE
         rows = [
-            Applicant(p, ids[position], person_id, False, none)
-            for position, person_id in zip(fresh, person_ids, strict=True)
-            if eligible((p := chunk[position]).birth_date, False, p.occupation, kk.get(p.kk_number, 0), none)
+            Applicant(p, ids[position], person_id, False, none, s.kk_index)
+            for position, person_id, s in zip(fresh, person_ids, sealed, strict=True)
+            if eligible((p := chunk[position]).birth_date, False, p.occupation, kk.get(s.kk_index, 0), none)
         ]
         if present and present.ours:
             mine = Application.objects.filter(person_id__in=[e.person_id for e in present.ours.values()])
@@ -269,8 +303,8 @@ class Run:
                 if e is None or e.person_id in applied:
                     continue
                 formal, status = e.in_formal_education, e.program_status
-                if eligible(e.birth_date, formal, e.occupation, kk.get(e.kk_number, 0), status):
-                    rows.append(Applicant(e, ids[position], e.person_id, formal, status))
+                if eligible(e.birth_date, formal, e.occupation, kk.get(e.kk_index, 0), status):
+                    rows.append(Applicant(e, ids[position], e.person_id, formal, status, e.kk_index))
             rows.sort(key=lambda row: row.facts.index)
         return rows
 
@@ -403,12 +437,14 @@ def _present(run: Run, chunk: Sequence[Synthetic]) -> Present:
     """NIKs taken by anyone else, and this seed's people already loaded (found by generated email)."""
     niks = [p.nik for p in chunk]
     taken = set(CivilRegistryRecord.objects.filter(nik__in=niks).values_list("nik", flat=True))
-    taken |= {nik for nik in Person.objects.filter(nik__in=niks).values_list("nik", flat=True) if nik}
+    nik_of = dict(zip(pii.blind_indexes("nik", niks), niks, strict=True))
+    found = Person.objects.filter(nik_index__in=list(nik_of)).values_list("nik_index", flat=True)
+    taken |= {nik_of[i] for i in found if i}
     index_of = {email_of(run.seed, p.index): p.index for p in chunk}
     rows = Person.objects.filter(user__email__in=list(index_of)).values_list(
         "user__email",
         "id",
-        "kk_number",
+        "kk_index",
         "birth_date",
         "gender",
         "occupation",
@@ -514,6 +550,7 @@ def _orm_chunk(run: Run, chunk: list[Synthetic], ids: list[Ids]) -> Loaded:
         fresh = _split(chunk, present)
         people = [chunk[i] for i in fresh]
         pids = [ids[i] for i in fresh]
+        sealed = seal(people)
         CivilRegistryRecord.objects.bulk_create(
             [
                 CivilRegistryRecord(
@@ -547,8 +584,10 @@ def _orm_chunk(run: Run, chunk: list[Synthetic], ids: list[Ids]) -> Loaded:
                 Person(
                     public_id=uuid.UUID(i.person),
                     user=user,
-                    nik=p.nik,
-                    kk_number=p.kk_number,
+                    nik_ciphertext=s.nik_ciphertext,
+                    nik_index=s.nik_index,
+                    kk_ciphertext=s.kk_ciphertext,
+                    kk_index=s.kk_index,
                     full_name=p.full_name,
                     birth_date=p.birth_date,
                     gender=p.gender,
@@ -567,7 +606,7 @@ def _orm_chunk(run: Run, chunk: list[Synthetic], ids: list[Ids]) -> Loaded:
                     desired_topic=p.desired_topic,
                     **person_fields,
                 )
-                for user, p, i in zip(users, people, pids, strict=True)
+                for user, p, i, s in zip(users, people, pids, sealed, strict=True)
             ],
             batch_size=CHUNK,
         )
@@ -583,7 +622,7 @@ def _orm_chunk(run: Run, chunk: list[Synthetic], ids: list[Ids]) -> Loaded:
             ],
             batch_size=CHUNK,
         )
-        applicants = run.applicants(chunk, ids, fresh, [person.pk for person in persons], present)
+        applicants = run.applicants(chunk, ids, fresh, [person.pk for person in persons], sealed, present)
         if applicants:
             application_fields = _application_fields(run)
             Application.objects.bulk_create(
@@ -593,7 +632,7 @@ def _orm_chunk(run: Run, chunk: list[Synthetic], ids: list[Ids]) -> Loaded:
                         token=a.ids.token,
                         person_id=a.person_id,
                         regency_code=a.facts.district_code[:4],
-                        kk_number=a.facts.kk_number,
+                        kk_index=a.kk_index,
                         birth_date=a.facts.birth_date,
                         gender=a.facts.gender,
                         occupation=a.facts.occupation,
@@ -670,10 +709,10 @@ def _tables(run: Run) -> dict[str, Table]:
         "user": _table(User, ["id", "public_id", "email", "phone"], {**_user_fields(run), "date_joined": run.joined}),
         "person": _table(
             Person,
-            ["id", "public_id", "user_id", "nik", "kk_number", "full_name", "birth_date", "gender", "mother_name",
-             "ktp_district_id", "address", "domicile_district_id", "education", "employment_status", "occupation",
-             "disability", "former_migrant_worker", "prior_training", "marital_status", "dependents",
-             "desired_topic"],
+            ["id", "public_id", "user_id", "nik_ciphertext", "nik_index", "kk_ciphertext", "kk_index", "full_name",
+             "birth_date", "gender", "mother_name", "ktp_district_id", "address", "domicile_district_id",
+             "education", "employment_status", "occupation", "disability", "former_migrant_worker",
+             "prior_training", "marital_status", "dependents", "desired_topic"],
             _person_fields(run),
         ),
         "declaration": _table(Declaration, ["person_id"], _declaration_fields(run)),
@@ -682,7 +721,7 @@ def _tables(run: Run) -> dict[str, Table]:
     if run.batch is not None:
         run.tables["application"] = _table(
             Application,
-            ["id", "public_id", "token", "person_id", "regency_code", "kk_number", "birth_date", "gender", "occupation",
+            ["id", "public_id", "token", "person_id", "regency_code", "kk_index", "birth_date", "gender", "occupation",
              "in_formal_education", "employment_status", "prior_training", "prior_recipient"],
             _application_fields(run),
         )  # fmt: skip
@@ -786,11 +825,13 @@ def _copy_chunk(run: Run, chunk: list[Synthetic], ids: list[Ids]) -> Loaded:
 def _copy_rows(
     run: Run, chunk: list[Synthetic], ids: list[Ids], present: Present | None, nested: bool = False
 ) -> Loaded:
-    # In NIK order: NIK and KK numbers both start with the district, so the inserts into their indexes
-    # (and the district ones) sweep each index once per chunk instead of hitting random pages.
+    # In NIK order: NIK and KK numbers both start with the district, so the inserts into the registry
+    # double's number indexes (and the district ones) sweep each index once per chunk instead of hitting
+    # random pages. (The people's blind indexes are random by design: those inserts land anywhere.)
     fresh = sorted(_split(chunk, present), key=lambda position: chunk[position].nik)
     people = [chunk[i] for i in fresh]
     pids = [ids[i] for i in fresh]
+    sealed = seal(people)
     seed, tables = run.seed, run.tables
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # the psycopg cursor
@@ -832,12 +873,13 @@ def _copy_rows(
             cursor,
             t,
             (
-                f"{i.person_id}\t{i.person}\t{i.user_id}\t{p.nik}\t{p.kk_number}\t{p.full_name}\t{p.birth_date}\t{p.gender}\t"
+                f"{i.person_id}\t{i.person}\t{i.user_id}\t{s.nik_ciphertext}\t{s.nik_index}\t{s.kk_ciphertext}\t"
+                f"{s.kk_index}\t{p.full_name}\t{p.birth_date}\t{p.gender}\t"
                 f"{p.mother_name}\t{p.district_code}\t{p.address}\t{p.district_code}\t{p.education}\t"
                 f"{p.employment_status}\t{p.occupation}\t{'t' if p.disability else 'f'}\t"
                 f"{'t' if p.former_migrant_worker else 'f'}\t{'t' if p.prior_training else 'f'}\t"
                 f"{p.marital_status}\t{p.dependents}\t{p.desired_topic}{t.tail}"
-                for p, i in zip(people, pids, strict=True)
+                for p, i, s in zip(people, pids, sealed, strict=True)
             ),
         )
         t = tables["declaration"]
@@ -848,7 +890,7 @@ def _copy_rows(
             t,
             (f"{i.attempt}\t{i.user_id}\t{10 + p.index % 11}{t.tail}" for p, i in zip(people, pids, strict=True)),
         )
-        applicants = run.applicants(chunk, ids, fresh, [i.person_id for i in pids], present)
+        applicants = run.applicants(chunk, ids, fresh, [i.person_id for i in pids], sealed, present)
         if applicants:
             t = tables["application"]
             _copy(
@@ -856,7 +898,7 @@ def _copy_rows(
                 t,
                 (
                     f"{a.ids.application_id}\t{a.ids.application}\t{a.ids.token}\t{a.person_id}\t{a.facts.district_code[:4]}\t"
-                    f"{a.facts.kk_number}\t{a.facts.birth_date}\t{a.facts.gender}\t{a.facts.occupation}\t"
+                    f"{a.kk_index}\t{a.facts.birth_date}\t{a.facts.gender}\t{a.facts.occupation}\t"
                     f"{'t' if a.in_formal_education else 'f'}\t{a.facts.employment_status}\t"
                     f"{'t' if a.facts.prior_training else 'f'}\t"
                     f"{'f' if a.program_status == ProgramStatus.NONE else 't'}{t.tail}"

@@ -1,20 +1,29 @@
-"""Participant pages: dashboard, identity, profile, declaration."""
+"""Participant pages: dashboard, identity, profile, declaration, the personal-data download.
+
+A participant sees their own NIK and KK number in full on their identity page (``core.pii.shown``
+gives a number in full to its owner); the dashboard, often open on a shared or watched screen,
+shows the NIK masked.
+"""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from prakerja.batches.actions import open_batches
-from prakerja.core import clock
+from prakerja.core import clock, pii
 from prakerja.core.errors import DomainError, language_of
 from prakerja.core.forms import add_problems
 from prakerja.core.requests import client_ip
 from prakerja.payments.api import payments_of
-from prakerja.registry import actions, declaration
+from prakerja.registry import actions, declaration, subject_export
 from prakerja.registry.api import mask_nik
 from prakerja.registry.forms import DeclarationForm, IdentityForm, ProfileForm
 from prakerja.registry.journey import journey
@@ -40,15 +49,45 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "reasons": [(p.code, p.message(language)) for p in state.reasons],
             "open_batches": open_batches() if state.state == "eligible" else [],
             "incentives": payments_of(person),
+            "data_export_url": _data_export_url(),
         },
     )
+
+
+def _data_export_url() -> str | None:
+    """The download's address, when the site's URLs include the page (``registry:data-export``)."""
+    try:
+        return reverse("registry:data-export")
+    except NoReverseMatch:
+        return None
+
+
+@login_required
+def data_export(request: HttpRequest) -> HttpResponse:
+    """Everything the platform holds about the participant, as a JSON file (audited)."""
+    document = subject_export.export(request.user, ip=client_ip(request), channel="web")  # type: ignore[arg-type]
+    response = HttpResponse(
+        json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="data-pribadi-prakerja.json"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
 def identity(request: HttpRequest) -> HttpResponse:
     person = actions.person_of(request.user)  # type: ignore[arg-type]
     if person.identity_verified_at:
-        return render(request, "registry/identity_done.html", {"person": person, "nik_masked": mask_nik(person.nik)})
+        return render(
+            request,
+            "registry/identity_done.html",
+            {
+                "person": person,
+                "nik": pii.shown(request.user, person, "nik"),
+                "kk_number": pii.shown(request.user, person, "kk"),
+            },
+        )
     form = IdentityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

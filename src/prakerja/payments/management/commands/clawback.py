@@ -25,7 +25,7 @@ class Command(BaseCommand):
         officer = User.objects.filter(email__iexact=o["by"]).first()
         if officer is None or not has_duty(officer, roles.FINANCE_MAKER):
             raise CommandError("--by must name a finance maker's email")
-        person = Person.objects.filter(nik=o["nik"]).first()
+        person = Person.objects.with_nik(o["nik"]).first()
         if person is None:
             raise CommandError("PERSON_NOT_FOUND: no participant has this NIK")
         try:
