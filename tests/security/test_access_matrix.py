@@ -134,7 +134,7 @@ def world(frozen_clock, provider) -> World:
         ("institution_y", other),
         ("platform", platform),
     ):
-        user = make_staff("participant", f"{name}@prakerja.test")
+        user = make_staff("institution", f"{name}@prakerja.test")
         catalog.add_staff(institution, user)
         users[name] = User.objects.get(pk=user.pk)
     w.users = users
@@ -156,10 +156,8 @@ def add_complaint_and_help_desk(w: World, officer: User, regency: str) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from prakerja.complaints import actions as complaints
-    from prakerja.core import clock
     from prakerja.helpdesk import actions as helpdesk
     from prakerja.helpdesk import consent
-    from prakerja.helpdesk.models import HelpDesk
 
     evidence = SimpleUploadedFile("bukti.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", content_type="application/pdf")
     filed = complaints.file_complaint(
@@ -171,16 +169,17 @@ def add_complaint_and_help_desk(w: World, officer: User, regency: str) -> None:
     )
     w.complaint_id = str(filed.complaint.public_id)
     w.attachment_id = str(filed.complaint.messages.first().attachments.first().public_id)
-    now = clock.now()
-    desk = HelpDesk.objects.create(
-        regency_id=regency,
-        name="Meja Layanan Disnaker",
-        address="Jl. Merdeka 1",
-        opening_hours="Senin–Jumat 08.00–15.00",
-        created_at=now,
-        updated_at=now,
-        created_by=officer,
-        updated_by=officer,
+    desk = helpdesk.save_desk(
+        officer,
+        None,
+        {
+            "regency": regency,
+            "name": "Meja Layanan Disnaker",
+            "address": "Jl. Merdeka 1",
+            "opening_hours": "Senin–Jumat 08.00–15.00",
+            "email": "disnaker@contoh.go.id",
+            "active": True,
+        },
     )
     w.desk_id = str(desk.public_id)
     registration = helpdesk.start(

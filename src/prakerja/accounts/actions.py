@@ -206,6 +206,7 @@ def issue_token(user: User) -> str:
     factor is asked; a password alone must never open a staff account through the API."""
     if two_factor.needs_second_factor(user):
         raise fail("STAFF_USE_WEB", status=403)
+    audit.record("accounts.api_token_issued", user, actor=user)
     raw = secrets.token_urlsafe(32)
     now = clock.now()
     ApiToken.objects.create(
