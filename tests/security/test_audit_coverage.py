@@ -92,3 +92,21 @@ def test_every_changed_object_has_an_audit_entry(watched, world, resident, djang
         if not any((label, i) in audited for i in ids):
             missing[label] = missing.get(label, 0) + 1
     assert not missing, "\n".join(f"{k}: {v}" for k, v in sorted(missing.items()))
+
+
+def test_staff_views_and_exports_of_personal_data_are_audited(world):  # noqa: F811
+    def audit_rows(action: str) -> list[AuditEvent]:
+        return list(AuditEvent.objects.filter(action=action).order_by("id"))
+
+    support = world.clients["pmo_support"]
+    assert support.get(f"/pmo/pengaduan/{world.complaint_id}/").status_code == 200
+    viewed = audit_rows("personal_data.view")[-1]
+    assert viewed.actor == world.users["pmo_support"] and viewed.after["purpose"].startswith("complaint:")
+
+    selection = world.clients["pmo_selection"]
+    response = selection.get(f"/pmo/gelombang/{world.batch_number}/ekspor.csv")
+    assert response.status_code == 200
+    b"".join(response.streaming_content) if response.streaming else response.content
+    exported = audit_rows("personal_data.export")[-1]
+    assert exported.actor == world.users["pmo_selection"] and exported.after["rows"] >= 2
+    assert exported.object_id == f"batch {world.batch_number} applications"

@@ -20,6 +20,7 @@ from prakerja.core import roles
 from prakerja.core.access import duty_required, participant_required
 from prakerja.core.errors import DomainError, language_of
 from prakerja.core.forms import add_problems, say_problems
+from prakerja.core.requests import client_ip
 from prakerja.regions.models import Province, Regency
 
 
@@ -144,7 +145,8 @@ def pmo_export(request: HttpRequest, number: int) -> StreamingHttpResponse:
     batch = actions.get_batch(number)
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in csv_rows(batch)), content_type="text/csv; charset=utf-8"
+        (writer.writerow(row) for row in csv_rows(batch, actor=request.user, ip=client_ip(request))),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="gelombang-{batch.number}.csv"'
     return response
