@@ -1,43 +1,67 @@
 """Encrypt every stored NIK and KK number and compute their blind indexes (core.pii); reversible.
 
 Uses the keys configured now (PII_ENCRYPTION_KEY, PII_INDEX_KEY, or in development the ones derived
-from SECRET_KEY). Works in chunks of people so that memory stays flat on a large table.
+from SECRET_KEY). Walks the people by id in chunks (flat memory on a large table) and writes each
+chunk with one ``executemany`` (a pipeline on PostgreSQL: tens of thousands of rows a second).
 """
 
 from django.db import migrations
 
-CHUNK = 5000
+CHUNK = 10_000
+
+
+def _walk(schema_editor, table, columns, where):
+    """Chunks of ``(id, *columns)`` rows, in id order."""
+    quote = schema_editor.connection.ops.quote_name
+    last = 0
+    while True:
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, {', '.join(quote(c) for c in columns)} FROM {quote(table)} "  # noqa: S608 (model names)
+                f"WHERE id > %s AND ({where}) ORDER BY id LIMIT %s",
+                [last, CHUNK],
+            )
+            rows = cursor.fetchall()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
 
 
 def encrypt(apps, schema_editor):
     from prakerja.core import pii
 
-    Person = apps.get_model("registry", "Person")
-    rows = Person.objects.exclude(nik__isnull=True, kk_number="").order_by("id")
-    last = 0
-    while chunk := list(rows.filter(id__gt=last).only("id", "nik", "kk_number")[:CHUNK]):
-        for person in chunk:
-            nik, kk = person.nik or "", person.kk_number or ""
-            person.nik_ciphertext = pii.encrypt("nik", nik) if nik else ""
-            person.nik_index = pii.nik_index(nik) if nik else None
-            person.kk_ciphertext = pii.encrypt("kk", kk) if kk else ""
-            person.kk_index = pii.kk_index(kk) if kk else ""
-        Person.objects.bulk_update(chunk, ["nik_ciphertext", "nik_index", "kk_ciphertext", "kk_index"])
-        last = chunk[-1].id
+    table = apps.get_model("registry", "Person")._meta.db_table
+    for rows in _walk(schema_editor, table, ["nik", "kk_number"], "nik IS NOT NULL OR kk_number <> ''"):
+        values = [
+            (
+                pii.encrypt("nik", nik) if nik else "",
+                pii.nik_index(nik) if nik else None,
+                pii.encrypt("kk", kk) if kk else "",
+                pii.kk_index(kk) if kk else "",
+                pk,
+            )
+            for pk, nik, kk in rows
+        ]
+        with schema_editor.connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET nik_ciphertext = %s, nik_index = %s, kk_ciphertext = %s, kk_index = %s "  # noqa: S608
+                "WHERE id = %s",
+                values,
+            )
 
 
 def decrypt(apps, schema_editor):
     from prakerja.core import pii
 
-    Person = apps.get_model("registry", "Person")
-    rows = Person.objects.exclude(nik_ciphertext="", kk_ciphertext="").order_by("id")
-    last = 0
-    while chunk := list(rows.filter(id__gt=last).only("id", "nik_ciphertext", "kk_ciphertext")[:CHUNK]):
-        for person in chunk:
-            person.nik = pii.decrypt("nik", person.nik_ciphertext) if person.nik_ciphertext else None
-            person.kk_number = pii.decrypt("kk", person.kk_ciphertext) if person.kk_ciphertext else ""
-        Person.objects.bulk_update(chunk, ["nik", "kk_number"])
-        last = chunk[-1].id
+    table = apps.get_model("registry", "Person")._meta.db_table
+    where = "nik_ciphertext <> '' OR kk_ciphertext <> ''"
+    for rows in _walk(schema_editor, table, ["nik_ciphertext", "kk_ciphertext"], where):
+        values = [
+            (pii.decrypt("nik", nik) if nik else None, pii.decrypt("kk", kk) if kk else "", pk) for pk, nik, kk in rows
+        ]
+        with schema_editor.connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET nik = %s, kk_number = %s WHERE id = %s", values)  # noqa: S608
 
 
 class Migration(migrations.Migration):
