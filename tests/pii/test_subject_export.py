@@ -14,6 +14,7 @@ from payouts import book_account, trained_recipients
 from prakerja.accounts.models import User
 from prakerja.core.models import AuditEvent
 from prakerja.registry.models import Person
+from staff import log_in_staff, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -102,8 +103,9 @@ def test_a_participant_downloads_it_from_the_dashboard(settings, verified_api, r
     document = json.loads(response.content)
     assert document["identity"]["nik"] == identity["nik"] and document["account"]["email"] == person.user.email
     assert [e.after["channel"] for e in exports()] == ["web"]
-    # Not a page for visitors.
+    # Not a page for visitors, nor for staff (whose accounts are never turned into participants).
     assert Client().get("/peserta/data-saya/").status_code == 302
+    assert log_in_staff(Client(), make_staff(User.Role.PMO_SUPPORT)).get("/peserta/data-saya/").status_code == 403
     assert isinstance(client, Api)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from prakerja.batches.actions import open_batches
 from prakerja.core import clock, pii
+from prakerja.core.access import participant_required
 from prakerja.core.errors import DomainError, language_of
 from prakerja.core.forms import add_problems
 from prakerja.core.requests import client_ip
@@ -34,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
-@login_required
+@participant_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     state = journey(request.user)  # type: ignore[arg-type]
     person = actions.person_of(request.user)  # type: ignore[arg-type]
@@ -62,7 +62,7 @@ def _data_export_url() -> str | None:
         return None
 
 
-@login_required
+@participant_required
 def data_export(request: HttpRequest) -> HttpResponse:
     """Everything the platform holds about the participant, as a JSON file (audited)."""
     document = subject_export.export(request.user, ip=client_ip(request), channel="web")  # type: ignore[arg-type]
@@ -75,7 +75,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@participant_required
 def identity(request: HttpRequest) -> HttpResponse:
     person = actions.person_of(request.user)  # type: ignore[arg-type]
     if person.identity_verified_at:
@@ -105,7 +105,7 @@ def identity(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/identity.html", {"form": form})
 
 
-@login_required
+@participant_required
 def profile(request: HttpRequest) -> HttpResponse:
     person = actions.person_of(request.user)  # type: ignore[arg-type]
     initial = {
@@ -125,7 +125,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/profile.html", {"form": form, "person": person})
 
 
-@login_required
+@participant_required
 def declaration_page(request: HttpRequest) -> HttpResponse:
     person = actions.person_of(request.user)  # type: ignore[arg-type]
     version = actions.current_declaration_version()
