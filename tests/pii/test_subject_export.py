@@ -12,6 +12,7 @@ from conftest import Api
 from market import client_for
 from payouts import book_account, trained_recipients
 from prakerja.accounts.models import User
+from prakerja.complaints.actions import file_complaint
 from prakerja.core.models import AuditEvent
 from prakerja.registry.models import Person
 from staff import log_in_staff, make_staff
@@ -96,6 +97,10 @@ def test_a_participant_downloads_it_from_the_dashboard(settings, verified_api, r
     browser.force_login(person.user)
     dashboard = browser.get("/dasbor/").content.decode()
     assert 'href="/peserta/data-saya/"' in dashboard
+    filed = file_complaint(
+        category="training", subject="Kelas dibatalkan", description="Kelas saya dibatalkan tanpa kabar.",
+        reporter=person.user, name="", email="", phone="", regency_code="", files=[], actor=person.user, ip=None,
+    ).complaint  # fmt: skip
     response = browser.get("/peserta/data-saya/")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="data-pribadi-prakerja.json"'
@@ -103,6 +108,10 @@ def test_a_participant_downloads_it_from_the_dashboard(settings, verified_api, r
     document = json.loads(response.content)
     assert document["identity"]["nik"] == identity["nik"] and document["account"]["email"] == person.user.email
     assert [e.after["channel"] for e in exports()] == ["web"]
+    (complaint,) = document["complaints"]
+    assert (complaint["number"], complaint["subject"]) == (filed.number, "Kelas dibatalkan")
+    assert any(e["object_id"] == str(filed.public_id) for e in document["audit_trail"])
+    assert document["assisted_registration"] is None
     # Not a page for visitors, nor for staff (whose accounts are never turned into participants).
     assert Client().get("/peserta/data-saya/").status_code == 302
     assert log_in_staff(Client(), make_staff(User.Role.PMO_SUPPORT)).get("/peserta/data-saya/").status_code == 403

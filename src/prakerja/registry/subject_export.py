@@ -9,7 +9,8 @@ download link on their dashboard), and audited (``personal_data.subject_export``
 - trainings bought, their redeem codes, reviews and certificates;
 - the training balance's ledger lines, the payout account and payouts (account numbers masked:
   enough to recognise, useless if the file leaks), incentives, a recovery (clawback) if any;
-- survey answers, complaints filed from the account (internal staff notes excluded);
+- survey answers, complaints filed from the account (internal staff notes excluded), a registration
+  made for them at a help desk (the consent they gave, what became of their ID photo);
 - the audit trail about the participant and their records. Who acted is given as ``self``,
   ``staff`` or ``system``: a staff member's identity is theirs, not the participant's.
 
@@ -21,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q
 
 from prakerja.accounts.models import User
@@ -273,8 +273,6 @@ def _surveys(person: Person) -> list[dict[str, Any]]:
 def _complaints(user: User) -> list[dict[str, Any]]:
     from prakerja.complaints.models import Complaint
 
-    if Complaint._meta.db_table not in connection.introspection.table_names():
-        return []  # the complaints app's tables are not migrated in this database yet
     out = []
     for c in Complaint.objects.filter(reporter_user=user).order_by("created_at"):
         out.append(
@@ -293,6 +291,35 @@ def _complaints(user: User) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _assisted_registration(user: User) -> dict[str, Any] | None:
+    """A registration made for the participant at a help desk: the desk, the consent, the ID photo's fate."""
+    from prakerja.helpdesk.models import AssistedRegistration
+
+    r = AssistedRegistration.objects.filter(resident=user).select_related("desk").first()
+    if r is None:
+        return None
+    return {
+        "id": str(r.public_id),
+        "help_desk": r.desk.name,
+        "status": r.status,
+        "consent": {
+            "version": r.consent_version,
+            "text_sha256": r.consent_sha256,
+            "method": r.consent_method,
+            "reference": r.consent_reference,
+            "at": _when(r.consented_at),
+        },
+        "completed_at": _when(r.completed_at),
+        "activated_at": _when(r.activated_at),
+        "id_photo": {
+            "uploaded_at": _when(r.photo_uploaded_at),
+            "verified_at": _when(r.photo_verified_at),
+            "deleted_at": _when(r.photo_deleted_at),
+            "held": bool(r.photo_file),
+        },
+    }
 
 
 def _audit_trail(user: User, person: Person | None, objects: dict[str, list[str]]) -> list[dict[str, Any]]:
@@ -316,15 +343,23 @@ def _audit_trail(user: User, person: Person | None, objects: dict[str, list[str]
     ]
 
 
-def _records(person: Person) -> dict[str, list[str]]:
+def _records(user: User, person: Person | None) -> dict[str, list[str]]:
     """The audit trail's names (``object_type`` -> ids) of the participant's own records."""
     from prakerja.batches.models import Recipient
+    from prakerja.complaints.models import Complaint
+    from prakerja.helpdesk.models import AssistedRegistration
     from prakerja.payments.models import Clawback, Entitlement, Payout, PayoutAccount
 
     def ids(rows: Any, field: str = "public_id") -> list[str]:
         return [str(i) for i in rows.values_list(field, flat=True)]
 
-    return {
+    own = {
+        "complaints.complaint": ids(Complaint.objects.filter(reporter_user=user)),
+        "helpdesk.assistedregistration": ids(AssistedRegistration.objects.filter(resident=user)),
+    }
+    if person is None:
+        return own
+    return own | {
         "registry.person": [str(person.public_id)],
         "batches.application": ids(person.applications),
         "batches.recipient": ids(Recipient.objects.filter(person=person), "pk"),
@@ -354,6 +389,7 @@ def build(user: User) -> dict[str, Any]:
         "money": None,
         "surveys": [],
         "complaints": _complaints(user),
+        "assisted_registration": _assisted_registration(user),
     }
     if person is not None:
         document.update(
@@ -370,7 +406,7 @@ def build(user: User) -> dict[str, Any]:
             surveys=_surveys(person),
         )
     # Last: the export's own audit row is not in the document it produced.
-    document["audit_trail"] = _audit_trail(user, person, _records(person) if person else {})
+    document["audit_trail"] = _audit_trail(user, person, _records(user, person))
     return document
 
 
