@@ -9,13 +9,17 @@ oversized or unparsable body, or from missing credentials.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
+from prakerja.accounts.api import ErrorsOut
 from prakerja.accounts.api import router as auth_router
 from prakerja.aptitude.api import router as test_router
 from prakerja.batches.api import router as batches_router
@@ -30,7 +34,74 @@ from prakerja.regions.api import router as regions_router
 from prakerja.registry.api import router as me_router
 from prakerja.surveys.api import router as surveys_router
 
-api = NinjaAPI(
+# Refusals made for every operation they can reach by the API's own handlers below and by the
+# rate-limit middleware: documented here, once, rather than in each router's decorators (an
+# operation's own declaration of a status wins).
+_SHARED_REFUSALS = {
+    "auth": {401: "Missing, unknown or expired bearer token (`NOT_AUTHENTICATED`)."},
+    "input": {422: "The request's parameters or body do not have the documented shape (`FIELD_REQUIRED`, …)."},
+    "body": {
+        400: "The body is not JSON (`INVALID_JSON`).",
+        413: "The body is larger than the platform accepts (`BODY_TOO_LARGE`).",
+    },
+    "rate": {429: "Too many requests from this address; wait `Retry-After` seconds (`RATE_LIMITED`)."},
+}
+_ERRORS_REF = {"$ref": "#/components/schemas/ErrorsOut"}
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "string"}}}
+
+
+def _rate_limited(method: str, path: str) -> bool:
+    """Whether a rule of ``settings.RATE_LIMITS`` guards this operation (path parameters as "0")."""
+    concrete = re.sub(r"\{[^}]*\}", "0", path)
+    for methods, pattern, _limit, _window in settings.RATE_LIMITS.values():
+        if method.upper() in methods.split(",") and re.match(pattern, concrete):
+            return True
+    return False
+
+
+def document_shared_refusals(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add to each operation the 4xx answers given to it by the API-wide handlers and rate limits."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    errors_schema = ErrorsOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(errors_schema.pop("$defs", {}))
+    components.setdefault("ErrorsOut", errors_schema)
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            if operation.get("x-own-refusals"):  # e.g. the signed partner API, in its own format
+                continue
+            kinds = []
+            if operation.get("security"):
+                kinds.append("auth")
+            if operation.get("parameters") or operation.get("requestBody"):
+                kinds.append("input")
+            if operation.get("requestBody"):
+                kinds.append("body")
+            if _rate_limited(method, path):
+                kinds.append("rate")
+            responses = operation["responses"]
+            for kind in kinds:
+                for status, text in _SHARED_REFUSALS[kind].items():
+                    if status in responses or str(status) in responses:
+                        continue
+                    responses[status] = {
+                        "description": text,
+                        "content": {"application/json": {"schema": _ERRORS_REF}},
+                    } | ({"headers": _RETRY_AFTER} if status == 429 else {})
+    return schema
+
+
+class PlatformApi(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_shared_refusals(schema)
+        return schema
+
+
+api = PlatformApi(
     title="Kartu Prakerja API",
     version="1",
     description=(

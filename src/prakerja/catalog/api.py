@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from prakerja.accounts.api import ErrorsOut
 from prakerja.catalog import coverage as coverage_module
 from prakerja.catalog import search
 from prakerja.catalog.models import Program
@@ -105,11 +107,15 @@ def trainings(
     }
 
 
-@router.get("/trainings/{program_id}", response=ProgramDetailOut, summary="One program and its open classes")
+@router.get(
+    "/trainings/{program_id}",
+    response={200: ProgramDetailOut, 404: ErrorsOut},
+    summary="One program and its open classes",
+)
 def training(request: HttpRequest, program_id: str) -> dict:
     try:
         program = search.approved().select_related("institution").get(public_id=program_id)
-    except (Program.DoesNotExist, ValueError, Exception):
+    except (Program.DoesNotExist, ValueError, ValidationError):  # unknown, or not a UUID
         raise fail("NOT_FOUND", status=404) from None
     classes = search.classes_of(program)
     data = program_out(program)

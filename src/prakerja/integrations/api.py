@@ -32,7 +32,62 @@ COMMIT_PATH = f"{PREFIX}/payment/redeem-code/commit"
 COMPLETION_PATH = f"{PREFIX}/completion"
 VERIFY_PATH = f"{PREFIX}/signature-check"
 
-_SIGNED_HEADERS = {
+_ERROR_ITEM = {
+    "type": "object",
+    "required": ["code", "field", "message"],
+    "properties": {
+        "code": {"type": "string"},
+        "field": {"type": ["string", "null"]},
+        "message": {"type": "string"},
+    },
+}
+_ANSWERED = {
+    "type": "object",
+    "required": ["success", "message", "data"],
+    "properties": {
+        "success": {"const": True},
+        "message": {"type": "string"},
+        "data": {"type": ["object", "null"]},
+    },
+}
+_REFUSED = {
+    "type": "object",
+    "required": ["success", "message", "code", "data", "errors"],
+    "properties": {
+        "success": {"const": False},
+        "message": {"type": "string", "description": "the first error's message"},
+        "code": {"type": "string", "description": "the first error's code"},
+        "data": {"type": ["object", "null"], "description": "the redeem code's state when a commit is refused"},
+        "errors": {"type": "array", "minItems": 1, "items": _ERROR_ITEM},
+    },
+}
+
+
+def _answers(refusals: dict[int, str]) -> dict[str, Any]:
+    """Every answer the operation gives, in the partner format (so the API's shared refusals in the
+    ``{"errors": …}`` format are not added to it: ``x-own-refusals``)."""
+    responses: dict[int, Any] = {200: {"description": "OK", "content": {"application/json": {"schema": _ANSWERED}}}}
+    for status, text in refusals.items():
+        responses[status] = {"description": text, "content": {"application/json": {"schema": _REFUSED}}}
+    return {"responses": responses, "x-own-refusals": True}
+
+
+# Every signed operation can refuse the request itself; the redeem and completion ones also its content.
+_REQUEST_REFUSALS = {
+    400: "The signed body is not a JSON object (`INVALID_JSON`).",
+    401: "Unsigned, badly signed, unknown client or stale timestamp "
+    "(`INVALID_SIGNATURE`, `UNKNOWN_CLIENT`, `TIMESTAMP_OUT_OF_RANGE`).",
+    409: "This exact signed request was already received (`REPLAYED_REQUEST`).",
+    413: "The body is too large (`BODY_TOO_LARGE`).",
+}
+_CONTENT_REFUSALS = _REQUEST_REFUSALS | {
+    403: "The code or voucher belongs to another institution (`WRONG_INSTITUTION`).",
+    404: "No such redeem code or voucher (`REDEEM_CODE_NOT_FOUND`, `VOUCHER_NOT_FOUND`).",
+    409: "Replayed request, or the code/voucher's state forbids it (`ALREADY_USED`, `CANCELLED`, …).",
+    422: "A field is missing or wrong, or outside the redeem window (`FIELD_REQUIRED`, `SEQUENCE_MISMATCH`, …).",
+}
+
+_SIGNED_HEADERS = _answers(_REQUEST_REFUSALS) | {
     "parameters": [
         {"in": "header", "name": name, "required": True, "schema": {"type": "string"}, "description": text}
         for name, text in (
@@ -45,14 +100,18 @@ _SIGNED_HEADERS = {
 
 
 def _redeem_body(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
-    return _SIGNED_HEADERS | {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": {"type": "object", "required": required, "properties": properties}}
-            },
+    return (
+        _SIGNED_HEADERS
+        | _answers(_CONTENT_REFUSALS)
+        | {
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"type": "object", "required": required, "properties": properties}}
+                },
+            }
         }
-    }
+    )
 
 
 REDEEM_SCHEMA = _redeem_body(
@@ -63,6 +122,13 @@ REDEEM_SCHEMA = _redeem_body(
     },
 )
 COMPLETION_SCHEMA = _redeem_body(["voucher_code"], {"voucher_code": {"type": "string"}})
+SIGNATURE_CHECK_SCHEMA = _SIGNED_HEADERS | {
+    "requestBody": {
+        "required": True,
+        "description": "Any JSON object (e.g. `{}`), signed like the other requests.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
 
 
 class PartnerError(Exception):
@@ -104,7 +170,9 @@ def authenticate(request: HttpRequest, path: str) -> tuple[Institution, Any]:
     signature = request.headers.get("signature", "").strip()
     if not (client_code and timestamp and signature):
         raise PartnerError(Problem("INVALID_SIGNATURE"), 401)
-    institution = next(iter(Institution.objects.filter(client_code=client_code)[:1]), None)
+    # No client code has a NUL character, and PostgreSQL cannot even look one up.
+    known = "\x00" not in client_code
+    institution = next(iter(Institution.objects.filter(client_code=client_code)[:1]), None) if known else None
     if institution is None:
         raise PartnerError(Problem("UNKNOWN_CLIENT"), 401)
     tolerance = setting("signature_tolerance_seconds")
@@ -247,7 +315,10 @@ def completion(request: HttpRequest) -> HttpResponse:
 
 
 @router.post(
-    "/signature-check", auth=None, summary="Check a request's signature only (signed)", openapi_extra=_SIGNED_HEADERS
+    "/signature-check",
+    auth=None,
+    summary="Check a request's signature only (signed)",
+    openapi_extra=SIGNATURE_CHECK_SCHEMA,
 )
 def signature_check(request: HttpRequest) -> HttpResponse:
     """For an institution's developers testing their signing; also the benchmark's floor."""

@@ -74,6 +74,8 @@ def account_out(account: PayoutAccount) -> dict:
 def put_payout_account(request: HttpRequest, payload: PayoutAccountIn) -> dict:
     """The holder must be you: for a bank, the account's NIK and name; for an e-wallet, your verified
     phone number and name. Refused while a payout is in flight."""
+    if "\x00" in payload.provider:  # no provider's code has one, and PostgreSQL cannot even look it up
+        raise fail("PROVIDER_UNKNOWN", "provider")
     person = person_of(request.auth)  # type: ignore[attr-defined]
     account = payout_accounts.save_payout_account(
         person,

@@ -7,6 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from prakerja.accounts.api import ErrorsOut
+from prakerja.core.errors import fail
 from prakerja.regions.models import District, Province, Regency
 
 router = Router(tags=["regions"])
@@ -22,11 +24,30 @@ def provinces(request: HttpRequest) -> list[dict[str, Any]]:
     return [dict(row) for row in Province.objects.values("code", "name")]
 
 
-@router.get("/provinces/{code}/regencies", response=list[RegionOut])
+def _region_code(code: str, length: int) -> str:
+    """The parent's code from the path: ASCII digits, of which the first ``length`` name it (a
+    longer code, e.g. a district's, names its regency or province). Anything else is refused
+    before a query (PostgreSQL cannot even take a NUL character as a parameter)."""
+    if not (code.isascii() and code.isdigit() and len(code) >= length):
+        raise fail("INVALID_VALUE", "code", status=422)
+    return code[:length]
+
+
+@router.get(
+    "/provinces/{code}/regencies",
+    response={200: list[RegionOut], 422: ErrorsOut},
+    summary="The regencies and cities of a province (2-digit code); an unknown one has none",
+)
 def regencies(request: HttpRequest, code: str) -> list[dict[str, Any]]:
-    return [dict(row) for row in Regency.objects.filter(province_id=code[:2]).values("code", "name")]
+    province = _region_code(code, 2)
+    return [dict(row) for row in Regency.objects.filter(province_id=province).values("code", "name")]
 
 
-@router.get("/regencies/{code}/districts", response=list[RegionOut])
+@router.get(
+    "/regencies/{code}/districts",
+    response={200: list[RegionOut], 422: ErrorsOut},
+    summary="The districts of a regency or city (4-digit code); an unknown one has none",
+)
 def districts(request: HttpRequest, code: str) -> list[dict[str, Any]]:
-    return [dict(row) for row in District.objects.filter(regency_id=code[:4]).values("code", "name")]
+    regency = _region_code(code, 4)
+    return [dict(row) for row in District.objects.filter(regency_id=regency).values("code", "name")]
