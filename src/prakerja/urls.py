@@ -31,6 +31,7 @@ registry_patterns = (
         path("identitas/", registry_views.identity, name="identity"),
         path("profil/", registry_views.profile, name="profile"),
         path("pernyataan/", registry_views.declaration_page, name="declaration"),
+        path("data-saya/", registry_views.data_export, name="data-export"),
     ],
     "registry",
 )

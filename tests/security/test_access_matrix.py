@@ -295,6 +295,7 @@ POLICY: dict[str, Expect] = {
     "registry:identity": participant_page(),
     "registry:profile": participant_page(),
     "registry:declaration": participant_page(),
+    "registry:data-export": participant_page(),
     "aptitude:test": participant_page(),
     "batches:join": participant_page((405,)),
     "batches:result": participant_page(),

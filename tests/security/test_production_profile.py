@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "PRAKERJA_FAST_HASHER")}
+    # Not what a server has: DEBUG, the tests' fast hasher, and the browser tests' async switch.
+    skip = ("DEBUG", "PRAKERJA_FAST_HASHER", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in skip}
     env.update(
         PRAKERJA_ENV="production",
         PRAKERJA_HOME=str(ROOT),

@@ -12,34 +12,6 @@ from prakerja.core import pii
 from prakerja.registry.models import Person
 
 
-def _kk_index_of(value: str) -> str:
-    """The blind index of a family-card number; a value that already is an index (32 hex
-    characters: never a 16-digit number) is kept as it is."""
-    if len(value) == pii.INDEX_HEX and all(c in "0123456789abcdef" for c in value):
-        return value
-    return pii.kk_index(value)
-
-
-class FrozenFamilyCard:
-    """Compatibility for code written when the frozen family-card fact was the number itself.
-
-    The fact is now ``kk_index``, the card number's keyed blind index (``core.pii``): equal cards,
-    equal indexes, which is all the KK cap compares. ``kk_number=<16 digits>`` is still accepted
-    when a row is made (the number is indexed, never stored), and reading ``kk_number`` gives the
-    index (never the number: that is the person's, decrypted, ``person.kk_number``).
-    """
-
-    kk_index: str
-
-    @property
-    def kk_number(self) -> str:
-        return self.kk_index
-
-    @kk_number.setter
-    def kk_number(self, value: str) -> None:
-        self.kk_index = _kk_index_of(value) if value else ""
-
-
 def new_seed() -> str:
     return secrets.token_hex(16)
 
@@ -117,7 +89,7 @@ class RegionQuota(models.Model):
         return f"{self.batch_id}:{self.region_code or 'national'}={self.quota}"
 
 
-class Application(FrozenFamilyCard, models.Model):
+class Application(models.Model):
     """A person's application to a batch, with the facts the selection decides on, frozen at application."""
 
     class Status(models.TextChoices):
@@ -159,7 +131,7 @@ class Application(FrozenFamilyCard, models.Model):
         return f"Application {self.public_id}"
 
 
-class Recipient(FrozenFamilyCard, models.Model):
+class Recipient(models.Model):
     """A person named a recipient: the card, the purchase deadline, and revocation."""
 
     class Status(models.TextChoices):

@@ -20,8 +20,7 @@ from django.views.decorators.http import require_POST
 from prakerja.catalog import actions, coverage, rules, search
 from prakerja.catalog.models import Institution, Program, TrainingClass
 from prakerja.catalog.rules import CATEGORIES, MODES
-from prakerja.core import clock
-from prakerja.core import roles
+from prakerja.core import clock, roles
 from prakerja.core.access import duty_required, in_region, institution_required, regional_required
 from prakerja.core.errors import DomainError, Problem, language_of
 from prakerja.learning import actions as learning
@@ -163,13 +162,17 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
 # --- regional officers -------------------------------------------------------------------------------------
 @regional_required
 def regional_institutions(request: HttpRequest, scope: str) -> HttpResponse:
-    institutions = in_region(Institution.objects.all(), scope, "regency_code").annotate(
-        approved=Count("programs", filter=Q(programs__status="approved"), distinct=True),
-        submitted=Count("programs", filter=Q(programs__status="submitted"), distinct=True),
-        rejected=Count("programs", filter=Q(programs__status="rejected"), distinct=True),
-        certified=Count("trainers", filter=~Q(trainers__certificate_number=""), distinct=True),
-        venue_count=Count("venues", distinct=True),
-    ).order_by("legal_name")[:500]
+    institutions = (
+        in_region(Institution.objects.all(), scope, "regency_code")
+        .annotate(
+            approved=Count("programs", filter=Q(programs__status="approved"), distinct=True),
+            submitted=Count("programs", filter=Q(programs__status="submitted"), distinct=True),
+            rejected=Count("programs", filter=Q(programs__status="rejected"), distinct=True),
+            certified=Count("trainers", filter=~Q(trainers__certificate_number=""), distinct=True),
+            venue_count=Count("venues", distinct=True),
+        )
+        .order_by("legal_name")[:500]
+    )
     rows = []
     for institution in institutions:
         gaps = rules.qualification_gaps(

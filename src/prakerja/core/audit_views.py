@@ -110,7 +110,7 @@ class _Echo:
 
 
 @duty_required(roles.AUDIT)
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest) -> StreamingHttpResponse:
     rows, _form = filtered(request.GET)
     purpose = (request.GET.get("purpose") or "").strip()[:200] or "audit review"
     audit.record_export(

@@ -19,6 +19,7 @@ PERIODIC = (
     "prakerja.learning.tasks.purge_seen_requests_task",
     "prakerja.helpdesk.tasks.purge_id_photos_task",
     "prakerja.complaints.tasks.run_sla_task",
+    "prakerja.registry.tasks.purge_personal_data_task",
 )
 
 
