@@ -66,6 +66,13 @@ def seed_staff(password: str) -> list[User]:
     return users
 
 
+def demo_secret() -> str:
+    """The demo key in base32, as authenticator apps take it."""
+    import base64
+
+    return base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY_HEX)).decode()
+
+
 def current_code(user: User) -> str:
     """The code an authenticator with the demo key shows now."""
     from django_otp.oath import TOTP

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from prakerja.accounts.demo import STAFF as DEMO_STAFF
 from prakerja.accounts.models import User
 from prakerja.aptitude import actions as aptitude
 from prakerja.aptitude.loading import load_questions
@@ -67,10 +68,11 @@ class DemoLogin:
 
 
 LOGINS = (
-    DemoLogin("admin@prakerja.test", "pmo", "program office (admin at /admin/); prepares disbursement batches"),
-    DemoLogin("keuangan@prakerja.test", "pmo", "program office finance: approves disbursement batches"),
-    DemoLogin("peserta@prakerja.test", "participant", "registration complete, eligible"),
-    DemoLogin("baru@prakerja.test", "participant", "email and phone verified; identity not yet entered"),
+    DemoLogin("peserta@prakerja.test", "participant", "participant: registration complete, eligible"),
+    DemoLogin("baru@prakerja.test", "participant", "participant: email and phone verified; identity not yet entered"),
+    DemoLogin("admin@prakerja.test", "pmo", "program office head and operator (admin at /admin/); prepares payouts"),
+    DemoLogin("keuangan@prakerja.test", "pmo_finance_checker", "PMO finance checker: approves disbursement batches"),
+    *(DemoLogin(s.email, s.role, s.note) for s in DEMO_STAFF),
     DemoLogin("lembaga@prakerja.test", "institution", "training institution staff (portal at /lembaga/)"),
 )
 
@@ -93,7 +95,10 @@ def seed_demo() -> dict[str, int]:
             nik=r.nik, kk=r.kk, name=r.name, birth_date=r.birth_date, gender=r.gender, mother_name=r.mother_name
         )
     _user("admin@prakerja.test", "+6281100000001", is_staff=True, is_superuser=True, role=User.Role.PMO)
-    _user("keuangan@prakerja.test", "+6281100000004", role=User.Role.PMO)
+    _user("keuangan@prakerja.test", "+6281100000004", role=User.Role.PMO_FINANCE_CHECKER)
+    keuangan = User.objects.get(email="keuangan@prakerja.test")
+    if keuangan.role == User.Role.PMO:  # demo data made before the PMO's duties were split
+        User.objects.filter(pk=keuangan.pk).update(role=User.Role.PMO_FINANCE_CHECKER)
     _user("baru@prakerja.test", "+6281100000003")
     budi = RESIDENTS[0]
     peserta = _user("peserta@prakerja.test", "+6281100000002")
@@ -143,4 +148,9 @@ def seed_demo() -> dict[str, int]:
     ensure_providers()
 
     write_gateway_book(RESIDENTS, {budi.nik: "+6281100000002"})
+    from prakerja.accounts.demo import seed_staff
+    from prakerja.helpdesk.demo import seed_desks
+
+    seed_staff(DEMO_PASSWORD)  # every staff role, and the demo authenticator for all staff
+    seed_desks()
     return {"districts": regions.districts, "questions": questions, "residents": len(RESIDENTS), "programs": programs}

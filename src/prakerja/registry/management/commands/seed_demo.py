@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from prakerja.accounts.demo import demo_secret
 from prakerja.registry.demo import DEMO_PASSWORD, LOGINS, RESIDENTS, seed_demo
 
 
@@ -19,7 +20,11 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"\nDemo log-ins (password for all: {DEMO_PASSWORD})")
         for login in LOGINS:
-            self.stdout.write(f"  {login.email:<24} {login.note}")
+            self.stdout.write(f"  {login.email:<27} {login.note}")
+        self.stdout.write(
+            f"Staff log in with two factors: the demo authenticator key is {demo_secret()} (base32), "
+            "or run: prakerja totp-code EMAIL"
+        )
         self.stdout.write("\nResidents in the civil-registry double you can register as (identity page):")
         for r in RESIDENTS[1:4]:
             self.stdout.write(
