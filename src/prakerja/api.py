@@ -69,6 +69,7 @@ def document_shared_refusals(schema: dict[str, Any]) -> dict[str, Any]:
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            responses = operation["responses"] = _by_status_text(operation["responses"])
             if operation.get("x-own-refusals"):  # e.g. the signed partner API, in its own format
                 continue
             kinds = []
@@ -80,16 +81,24 @@ def document_shared_refusals(schema: dict[str, Any]) -> dict[str, Any]:
                 kinds.append("body")
             if _rate_limited(method, path):
                 kinds.append("rate")
-            responses = operation["responses"]
             for kind in kinds:
                 for status, text in _SHARED_REFUSALS[kind].items():
-                    if status in responses or str(status) in responses:
-                        continue
-                    responses[status] = {
-                        "description": text,
-                        "content": {"application/json": {"schema": _ERRORS_REF}},
-                    } | ({"headers": _RETRY_AFTER} if status == 429 else {})
+                    responses.setdefault(
+                        str(status),
+                        {"description": text, "content": {"application/json": {"schema": _ERRORS_REF}}}
+                        | ({"headers": _RETRY_AFTER} if status == 429 else {}),
+                    )
     return schema
+
+
+def _by_status_text(responses: dict[Any, Any]) -> dict[str, Any]:
+    """Responses keyed by status as text, as in JSON. Ninja keys them by number, so an operation's
+    ``openapi_extra`` that describes "200" would otherwise give the document two "200" keys; its
+    description (given later) completes ninja's."""
+    merged: dict[str, Any] = {}
+    for status, response in sorted(responses.items(), key=lambda item: isinstance(item[0], str)):
+        merged[str(status)] = merged.get(str(status), {}) | response
+    return merged
 
 
 class PlatformApi(NinjaAPI):

@@ -267,6 +267,21 @@ def test_every_operation_is_fuzzed():
     assert {"POST /api/v1/auth/register", "GET /api/v1/me", "POST /api/v1/integration/completion"} <= live
 
 
+def test_schema_document_names_each_status_once():
+    """JSON parsers keep one of two equal keys silently: an operation describing its "200" in
+    ``openapi_extra`` must complete ninja's 200, not shadow it."""
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), keys
+        return dict(pairs)
+
+    served = Api().get("/openapi.json")
+    assert served.status_code == 200
+    document = json.loads(served.content, object_pairs_hook=unique)
+    assert document["paths"]
+
+
 # --- what the fuzzer found, pinned (each was a 500 on PostgreSQL) -----------------------------------
 @pytest.mark.django_db
 @pytest.mark.parametrize(
