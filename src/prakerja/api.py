@@ -32,6 +32,7 @@ from prakerja.learning.api import router as learning_router
 from prakerja.payments.api import router as payments_router
 from prakerja.regions.api import router as regions_router
 from prakerja.registry.api import router as me_router
+from prakerja.reports.api import router as reports_router
 from prakerja.surveys.api import router as surveys_router
 
 # Refusals made for every operation they can reach by the API's own handlers below and by the
@@ -197,3 +198,4 @@ api.add_router("", payments_router)
 api.add_router("/me", surveys_router)
 api.add_router("", complaints_router)
 api.add_router("", helpdesk_router)
+api.add_router("", reports_router)

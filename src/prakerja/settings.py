@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "prakerja.surveys",
     "prakerja.complaints",
     "prakerja.helpdesk",
+    "prakerja.reports",
 ]
 
 MIDDLEWARE = [

@@ -133,6 +133,7 @@ urlpatterns = [
     path("sertifikat/<str:token>/pdf/", learning_views.certificate_pdf, name="certificate-pdf"),
     path("", include(("prakerja.complaints.urls", "complaints"))),
     path("", include(("prakerja.helpdesk.urls", "helpdesk"))),
+    path("", include(("prakerja.reports.urls", "reports"))),
     path(
         "audit/",
         include(

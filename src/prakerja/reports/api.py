@@ -1,0 +1,5 @@
+"""API operations of this app (mounted at ``/api/v1/``)."""
+
+from ninja import Router
+
+router = Router()

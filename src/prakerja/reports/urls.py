@@ -1,0 +1,5 @@
+"""Pages of this app (full paths; included at the site root)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
