@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.complaints import rules
@@ -41,7 +41,7 @@ def regency_choices() -> list[tuple[str, Any]]:
 
 
 def attachment_hint() -> str:
-    return _gettext("Paling banyak %(n)s berkas PDF, JPEG, atau PNG, masing-masing paling besar %(mb)s MB.") % {
+    return gettext("Paling banyak %(n)s berkas PDF, JPEG, atau PNG, masing-masing paling besar %(mb)s MB.") % {
         "n": rules.MAX_ATTACHMENTS_PER_MESSAGE,
         "mb": rules.MAX_ATTACHMENT_BYTES // (1024 * 1024),
     }
