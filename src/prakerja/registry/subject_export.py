@@ -28,6 +28,7 @@ from prakerja.accounts.models import User
 from prakerja.core import audit, clock
 from prakerja.core.models import AuditEvent
 from prakerja.registry.models import Person
+from prakerja.registry.validation import PROFILE_FIELDS
 
 FORMAT = "prakerja.personal-data-export/1"
 
@@ -76,19 +77,7 @@ def _identity(person: Person) -> dict[str, Any]:
 
 
 def _profile(person: Person) -> dict[str, Any]:
-    fields = (
-        "education",
-        "employment_status",
-        "occupation",
-        "in_formal_education",
-        "disability",
-        "former_migrant_worker",
-        "prior_training",
-        "marital_status",
-        "dependents",
-        "desired_topic",
-    )
-    return {**{f: getattr(person, f) for f in fields}, "completed_at": _when(person.profile_completed_at)}
+    return {**{f: getattr(person, f) for f in PROFILE_FIELDS}, "completed_at": _when(person.profile_completed_at)}
 
 
 def _tests(user: User) -> list[dict[str, Any]]:
