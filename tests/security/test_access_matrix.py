@@ -284,6 +284,7 @@ POLICY: dict[str, Expect] = {
     "complaints:new": everyone(200),
     "complaints:lookup": everyone(200),
     "helpdesk:directory": everyone(200),
+    "reports:open-data": everyone(200),  # aggregate figures only, small cells suppressed
     "helpdesk:activate": everyone(400),  # a made-up activation link
     # one's own account
     "accounts:verify": split(302, (302,), (200,)),
@@ -325,6 +326,8 @@ POLICY: dict[str, Expect] = {
     "complaints:staff-list": regional_page(),
     "complaints:staff-detail": regional_page() | {c: {404} for c in ("regional_away", "regional_near")},
     **{f"complaints:staff-{a}": everyone(405) for a in ("assign", "reply", "note", "escalate", "resolve", "close")},
+    "reports:dashboard": duty_page("aggregates"),  # regional officers too, inside their area
+    "reports:export": duty_page("aggregates"),
     "audit:search": duty_page("audit"),
     "audit:export": duty_page("audit"),
     # institutions and digital platforms

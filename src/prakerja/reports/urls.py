@@ -1,5 +1,11 @@
 """Pages of this app (full paths; included at the site root)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from prakerja.reports import views
+
+urlpatterns: list = [
+    path("pemantauan/", views.dashboard, name="dashboard"),
+    path("pemantauan/ekspor.csv", views.export, name="export"),
+    path("data-terbuka/", views.open_data, name="open-data"),
+]

@@ -1,0 +1,54 @@
+"""Pre-aggregated figures for the dashboards and open data: never a person's data.
+
+Pages read only these tables; ``reports.aggregates.refresh`` rebuilds them set-based from the
+program's tables (applications, recipients, purchases, incentives).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class RegionBatchFigures(models.Model):
+    """Counts for one batch in one regency/city (the applicant's regency as applied).
+
+    The profile columns count *recipients* (revoked included) with that trait in the registry.
+    """
+
+    batch_number = models.PositiveIntegerField()
+    regency_code = models.CharField(max_length=4)
+    province_code = models.CharField(max_length=2)
+    applicants = models.PositiveIntegerField(default=0)
+    eligible = models.PositiveIntegerField(default=0)
+    recipients = models.PositiveIntegerField(default=0)
+    revoked = models.PositiveIntegerField(default=0)
+    purchases = models.PositiveIntegerField(default=0, help_text="purchases not cancelled")
+    completions = models.PositiveIntegerField(default=0)
+    incentives_paid = models.BigIntegerField(default=0, help_text="rupiah")
+    paid_people = models.PositiveIntegerField(default=0, help_text="people with an incentive paid")
+    women = models.PositiveIntegerField(default=0)
+    disability = models.PositiveIntegerField(default=0)
+    former_migrant_worker = models.PositiveIntegerField(default=0)
+    primary_or_less = models.PositiveIntegerField(default=0, help_text="education SD or none")
+    unemployed = models.PositiveIntegerField(default=0)
+    never_trained = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch_number", "regency_code"], name="figures_one_row_per_batch_regency")
+        ]
+        indexes = [models.Index(fields=["province_code"], name="figures_by_province")]
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_number} / {self.regency_code}"
+
+
+class Freshness(models.Model):
+    """When an aggregate table was last rebuilt (one row per table): the pages' "as of" time."""
+
+    table = models.CharField(max_length=40, unique=True)
+    as_of = models.DateTimeField()
+    rows = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.table} @ {self.as_of:%Y-%m-%d %H:%M}"

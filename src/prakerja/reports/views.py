@@ -1,0 +1,86 @@
+"""The monitoring dashboard (duty "aggregates", regional officers inside their area), its CSV exports,
+and the public open-data page. Every figure comes from the aggregate tables, never from a person's row."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from prakerja.core import roles
+from prakerja.core.access import duty_required, region_scope
+from prakerja.reports import aggregates
+
+TABLES = ("areas", "batches", "profile")
+
+
+def _figures(request: HttpRequest) -> dict[str, Any]:
+    scope = region_scope(request.user) or ""
+    rows = aggregates.scoped(scope)
+    area_key = "province_code" if not scope else "regency_code"
+    areas = aggregates.by(rows, area_key)
+    names = aggregates.region_names([r[area_key] for r in areas] + ([scope] if scope else []))
+    for r in areas:
+        r["code"] = r[area_key]
+        r["name"] = names.get(r["code"], "")
+    total = aggregates.totals(rows)
+    return {
+        "scope": scope,
+        "scope_name": names.get(scope, ""),
+        "area_level": "province" if not scope else "regency",
+        "areas": areas,
+        "batches": aggregates.by(rows, "batch_number"),
+        "total": total,
+        "shares": aggregates.shares(total),
+        "as_of": aggregates.as_of(),
+    }
+
+
+@duty_required(roles.AGGREGATES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/dashboard.html", _figures(request))
+
+
+FIGURE_COLUMNS = ("applicants", "eligible", "recipients", "revoked", "purchases", "completions", "incentives_paid")
+
+
+@duty_required(roles.AGGREGATES)
+def export(request: HttpRequest) -> HttpResponse:
+    """``?tabel=areas|batches|profile`` (areas by default): one table of the dashboard as CSV."""
+    table = request.GET.get("tabel", "areas")
+    if table not in TABLES:
+        return HttpResponse(
+            "INVALID_VALUE: tabel harus areas, batches atau profile / tabel must be areas, batches or profile",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    data = _figures(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="pemantauan-{table}.csv"'
+    writer = csv.writer(response)
+    as_of = data["as_of"].isoformat() if data["as_of"] else ""
+    if table == "areas":
+        writer.writerow(["region_code", "region_name", *FIGURE_COLUMNS, "as_of"])
+        for r in data["areas"]:
+            writer.writerow([r["code"], r["name"], *(r[c] for c in FIGURE_COLUMNS), as_of])
+    elif table == "batches":
+        writer.writerow(["batch", *FIGURE_COLUMNS, "as_of"])
+        for r in data["batches"]:
+            writer.writerow([r["batch_number"], *(r[c] for c in FIGURE_COLUMNS), as_of])
+    else:
+        writer.writerow(["trait", "recipients_with_trait", "recipients", "percent", "as_of"])
+        for s in data["shares"]:
+            writer.writerow([s.key, s.count, s.of, "" if s.percent is None else s.percent, as_of])
+    return response
+
+
+def open_data(request: HttpRequest) -> HttpResponse:
+    """Public: figures per province, every cell under 10 people shown as "<10"."""
+    rows = [r | {"cells": [r[c] for c in aggregates.OPEN_COUNTS]} for r in aggregates.open_data()]
+    return render(
+        request,
+        "reports/open_data.html",
+        {"rows": rows, "as_of": aggregates.as_of(), "small_cell": aggregates.SMALL_CELL},
+    )

@@ -1,0 +1,239 @@
+"""Dashboard figures from the aggregate tables, checked against hand-computed values on a small program:
+12 trained recipients placed by hand in three regencies of two provinces (plus the generated extras in
+a third), with their profile, one revocation, one cancelled and one unfinished purchase, three paid
+incentives, and one ineligible applicant in a second batch. Regional officers see only their area;
+the public open data suppresses every cell under 10 people."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from market import CLOSES, OPENS
+from payouts import trained_recipients
+from prakerja.batches import actions as batches
+from prakerja.batches.models import Application, Batch, Recipient
+from prakerja.learning.models import Purchase
+from prakerja.payments.models import Entitlement
+from prakerja.registry.models import Person
+from prakerja.reports import aggregates
+from prakerja.reports.models import Freshness, RegionBatchFigures
+
+pytestmark = pytest.mark.django_db
+
+BANDUNG, BANDUNG_KAB, SURABAYA, JAKARTA = "3273", "3204", "3578", "3171"
+
+
+def person_ids(recipients: list) -> list[int]:
+    return [r.person.pk for r in recipients]
+
+
+@pytest.fixture
+def program(frozen_clock, provider):
+    trained = trained_recipients(frozen_clock, provider, 24, seed=9101)
+    assert len(trained) >= 12, "the generated population should give at least 12 recipients"
+    people = [t.person for t in trained]
+    batch = Recipient.objects.get(person=people[0]).batch
+    # Everyone outside the twelve goes to Jakarta; the twelve are placed by hand.
+    Application.objects.filter(batch=batch).update(regency_code=JAKARTA)
+    place = {BANDUNG: people[:10], BANDUNG_KAB: people[10:11], SURABAYA: people[11:12]}
+    for regency, group in place.items():
+        Application.objects.filter(batch=batch, person__in=group).update(regency_code=regency)
+    # Profile of the ten in Kota Bandung (and plain values for the other two).
+    twelve = [p.pk for p in people[:12]]
+    Person.objects.filter(pk__in=twelve).update(
+        gender="M",
+        disability=False,
+        former_migrant_worker=False,
+        education="sma",
+        employment_status="working",
+        prior_training=True,
+    )
+    bandung = [p.pk for p in people[:10]]
+    Person.objects.filter(pk__in=bandung[:6]).update(gender="F")
+    Person.objects.filter(pk__in=bandung[:1]).update(disability=True)
+    Person.objects.filter(pk__in=bandung[1:3]).update(former_migrant_worker=True)
+    Person.objects.filter(pk__in=bandung[:3]).update(education="sd")
+    Person.objects.filter(pk__in=bandung[3:4]).update(education="none")
+    Person.objects.filter(pk__in=bandung[:5]).update(employment_status="unemployed")
+    Person.objects.filter(pk__in=bandung[:7]).update(prior_training=False)
+    Person.objects.filter(pk=people[11].pk).update(gender="F", prior_training=None)  # unknown is not "never"
+    # One revoked in Bandung; one purchase cancelled (Bandung), one not finished (Surabaya).
+    Recipient.objects.filter(person=people[1]).update(status="revoked")
+    Purchase.objects.filter(person=people[2]).update(status="cancelled")
+    Purchase.objects.filter(person=people[11]).update(status="active", completed_at=None)
+    # Three incentives paid in Bandung (600,000 each); everyone else's is still waiting for an account.
+    Entitlement.objects.update(status="awaiting_account")
+    Entitlement.objects.filter(person__in=people[3:6]).update(status="paid", amount=600_000)
+    # A second batch: one ineligible applicant in Kota Bandung.
+    batches.create_batch(number=batch.number + 500, quota=1, opens_at=OPENS, closes_at=CLOSES)
+    second = Batch.objects.get(number=batch.number + 500)
+    first_app = Application.objects.get(batch=batch, person=people[0])
+    Application.objects.create(
+        batch=second,
+        person=people[0],
+        applied_at=OPENS,
+        regency_code=BANDUNG,
+        kk_index=first_app.kk_index,
+        birth_date=first_app.birth_date,
+        gender="F",
+        occupation=first_app.occupation,
+        in_formal_education=False,
+        employment_status="unemployed",
+        prior_training=False,
+        prior_recipient=True,
+        eligible=False,
+    )
+    frozen_clock(dt.datetime(2026, 8, 1, 2, 0, tzinfo=dt.UTC))
+    out = io.StringIO()
+    call_command("refresh_aggregates", stdout=out)
+    assert "Done." in out.getvalue()
+    return {"batch": batch.number, "second": second.number, "extras": len(trained) - 12}
+
+
+def row(batch: int, regency: str) -> dict:
+    return RegionBatchFigures.objects.filter(batch_number=batch, regency_code=regency).values().get()
+
+
+def test_figures_per_batch_and_regency_match_hand_counts(program):
+    b = program["batch"]
+    counts = {k: v for k, v in row(b, BANDUNG).items() if k in aggregates.COUNTS}
+    assert counts == {
+        "applicants": 10,
+        "eligible": 10,
+        "recipients": 10,
+        "revoked": 1,
+        "purchases": 9,  # one cancelled
+        "completions": 9,
+        "incentives_paid": 1_800_000,
+        "paid_people": 3,
+        "women": 6,
+        "disability": 1,
+        "former_migrant_worker": 2,
+        "primary_or_less": 4,
+        "unemployed": 5,
+        "never_trained": 7,
+    }
+    assert row(b, BANDUNG)["province_code"] == "32"
+    surabaya = row(b, SURABAYA)
+    assert (surabaya["recipients"], surabaya["purchases"], surabaya["completions"], surabaya["women"]) == (1, 1, 0, 1)
+    assert surabaya["never_trained"] == 0
+    assert row(b, BANDUNG_KAB)["recipients"] == 1
+    second = row(program["second"], BANDUNG)
+    assert (second["applicants"], second["eligible"], second["recipients"]) == (1, 0, 0)
+    fresh = Freshness.objects.get(table=aggregates.TABLE)
+    assert fresh.as_of == dt.datetime(2026, 8, 1, 2, 0, tzinfo=dt.UTC)
+
+
+def test_refresh_replaces_the_figures(program, frozen_clock):
+    Recipient.objects.filter(batch__number=program["batch"], application__regency_code=SURABAYA).update(
+        status="revoked"
+    )
+    assert row(program["batch"], SURABAYA)["revoked"] == 0  # the pages read the tables, not live data
+    frozen_clock(dt.datetime(2026, 8, 2, 2, 0, tzinfo=dt.UTC))
+    from prakerja.reports.tasks import refresh_aggregates_task
+
+    refresh_aggregates_task.call()
+    assert row(program["batch"], SURABAYA)["revoked"] == 1
+    assert aggregates.as_of() == dt.datetime(2026, 8, 2, 2, 0, tzinfo=dt.UTC)
+    assert RegionBatchFigures.objects.filter(batch_number=program["batch"], regency_code=SURABAYA).count() == 1
+
+
+def test_national_dashboard_totals_provinces_and_profile(program, staff_client):
+    page = staff_client("ministry").get("/pemantauan/")
+    assert page.status_code == 200
+    ctx = page.context
+    assert [r["code"] for r in ctx["areas"]] == (["31"] if program["extras"] else []) + ["32", "35"]
+    west_java = next(r for r in ctx["areas"] if r["code"] == "32")
+    assert (west_java["applicants"], west_java["recipients"], west_java["revoked"]) == (12, 11, 1)
+    assert west_java["incentives_paid"] == 1_800_000
+    assert ctx["total"]["recipients"] == 12 + program["extras"]
+    html = page.content.decode()
+    assert 'data-region="32"' in html and 'data-total="incentives_paid">1800000<' in html
+    assert "01-08-2026" in html  # as of
+    shares = {s.key: (s.count, s.of) for s in ctx["shares"]}
+    assert shares["women"][0] >= 7 and shares["disability"][0] >= 1
+
+
+def test_regional_officer_sees_only_their_province(program, staff_client):
+    officer = staff_client("regional", "35")
+    page = officer.get("/pemantauan/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert [r["code"] for r in page.context["areas"]] == [SURABAYA]
+    assert page.context["total"]["recipients"] == 1
+    assert page.context["total"]["incentives_paid"] == 0
+    assert 'data-region="3273"' not in html and 'data-region="32"' not in html
+    assert 'data-total="recipients">1<' in html
+    shares = {s.key: (s.count, s.of) for s in page.context["shares"]}
+    assert shares["women"] == (1, 1)
+    for table in ("areas", "batches", "profile"):
+        exported = officer.get(f"/pemantauan/ekspor.csv?tabel={table}")
+        assert exported.status_code == 200
+        rows = list(csv.reader(io.StringIO(exported.content.decode())))
+        body = exported.content.decode()
+        assert "3273" not in body and "1800000" not in body
+        if table == "areas":
+            assert [r[0] for r in rows[1:]] == [SURABAYA]
+        if table == "batches":
+            assert [(r[0], r[3]) for r in rows[1:]] == [(str(program["batch"]), "1")]
+
+
+def test_regency_officer_sees_only_their_regency(program, staff_client):
+    page = staff_client("regional", BANDUNG_KAB).get("/pemantauan/")
+    assert [r["code"] for r in page.context["areas"]] == [BANDUNG_KAB]
+    assert page.context["total"]["recipients"] == 1 and page.context["total"]["applicants"] == 1
+
+
+def test_national_csv_export(program, staff_client):
+    client = staff_client("pmo")
+    rows = list(csv.reader(io.StringIO(client.get("/pemantauan/ekspor.csv").content.decode())))
+    assert rows[0][:9] == [
+        "region_code",
+        "region_name",
+        "applicants",
+        "eligible",
+        "recipients",
+        "revoked",
+        "purchases",
+        "completions",
+        "incentives_paid",
+    ]
+    west_java = next(r for r in rows[1:] if r[0] == "32")
+    assert west_java[2:9] == ["12", "11", "11", "1", "10", "10", "1800000"]
+    profile = list(csv.reader(io.StringIO(client.get("/pemantauan/ekspor.csv?tabel=profile").content.decode())))
+    assert profile[0] == ["trait", "recipients_with_trait", "recipients", "percent", "as_of"]
+    assert client.get("/pemantauan/ekspor.csv?tabel=people").status_code == 400
+
+
+def test_dashboard_needs_the_aggregates_duty(program, staff_client):
+    assert Client().get("/pemantauan/").status_code == 302
+    assert staff_client("pmo_support").get("/pemantauan/").status_code == 403
+    assert staff_client("auditor").get("/pemantauan/ekspor.csv").status_code == 403
+
+
+def test_open_data_suppresses_cells_under_ten_people(program):
+    body = Client().get("/api/v1/open-data").json()
+    assert body["suppressed_below"] == 10
+    assert body["as_of"].startswith("2026-08-01T02:00")
+    provinces = {p["province_code"]: p for p in body["provinces"]}
+    west_java = provinces["32"]
+    assert (west_java["applicants"], west_java["eligible"], west_java["recipients"]) == (12, 11, 11)
+    assert (west_java["purchases"], west_java["completions"]) == (10, 10)
+    assert west_java["revoked"] is None and west_java["women"] is None and west_java["disability"] is None
+    assert west_java["incentives_paid"] is None  # paid to 3 people only
+    assert all(v is None for k, v in provinces["35"].items() if k not in ("province_code", "province_name"))
+    assert "paid_people" not in west_java
+    page = Client().get("/data-terbuka/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-region="32"' in html and "&lt;10" in html
+    assert "<td>12</td>" in html
+    for p in body["provinces"]:
+        for k, v in p.items():
+            assert v is None or not isinstance(v, int) or v >= 10, (p["province_code"], k, v)
