@@ -93,7 +93,13 @@ def program(frozen_clock, provider):
     out = io.StringIO()
     call_command("refresh_aggregates", stdout=out)
     assert "Done." in out.getvalue()
-    return {"batch": batch.number, "second": second.number, "extras": len(trained) - 12}
+    extras_applicants = Application.objects.filter(regency_code=JAKARTA).count()
+    return {
+        "batch": batch.number,
+        "second": second.number,
+        "extras": len(trained) - 12,
+        "extras_applicants": extras_applicants,
+    }
 
 
 def row(batch: int, regency: str) -> dict:
@@ -237,3 +243,39 @@ def test_open_data_suppresses_cells_under_ten_people(program):
     for p in body["provinces"]:
         for k, v in p.items():
             assert v is None or not isinstance(v, int) or v >= 10, (p["province_code"], k, v)
+
+
+def test_figures_per_year(program, staff_client):
+    # Both batches opened in July 2026 (Asia/Jakarta).
+    assert set(RegionBatchFigures.objects.values_list("batch_year", flat=True)) == {2026}
+    client = staff_client("ministry")
+    page = client.get("/pemantauan/")
+    years = page.context["years"]
+    assert [(r["batch_year"], r["applicants"] - program["extras_applicants"]) for r in years] == [(2026, 13)]
+    assert 'data-year="2026"' in page.content.decode()
+    rows = list(csv.reader(io.StringIO(client.get("/pemantauan/ekspor.csv?tabel=years").content.decode())))
+    assert rows[0][:2] == ["year", "applicants"] and rows[1][0] == "2026"
+
+
+def test_program_office_refreshes_on_demand(program, staff_client, frozen_clock, django_capture_on_commit_callbacks):
+    from prakerja.core.models import AuditEvent
+
+    ministry = staff_client("ministry")
+    assert "Hitung ulang sekarang" not in ministry.get("/pemantauan/").content.decode()
+    assert ministry.post("/pemantauan/segarkan").status_code == 403
+    assert staff_client("regional", "35").post("/pemantauan/segarkan").status_code == 403
+    Recipient.objects.filter(batch__number=program["batch"], application__regency_code=SURABAYA).update(
+        status="revoked"
+    )
+    frozen_clock(dt.datetime(2026, 8, 3, 2, 0, tzinfo=dt.UTC))
+    pmo = staff_client("pmo_selection")
+    assert "Hitung ulang sekarang" in pmo.get("/pemantauan/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = pmo.post("/pemantauan/segarkan")
+    assert done.status_code == 302
+    done = pmo.get(done["Location"])
+    assert done.status_code == 200
+    assert done.context["total"]["revoked"] == 2
+    assert "03-08-2026" in done.content.decode()
+    assert "Penghitungan ulang angka telah dijadwalkan" in done.content.decode()
+    assert AuditEvent.objects.filter(action="reports.refresh_requested").count() == 1

@@ -328,6 +328,7 @@ POLICY: dict[str, Expect] = {
     **{f"complaints:staff-{a}": everyone(405) for a in ("assign", "reply", "note", "escalate", "resolve", "close")},
     "reports:dashboard": duty_page("aggregates"),  # regional officers too, inside their area
     "reports:export": duty_page("aggregates"),
+    "reports:refresh": duty_page("aggregates", ok=(405,)),  # POST only; the program office alone may ask
     "audit:search": duty_page("audit"),
     "audit:export": duty_page("audit"),
     # institutions and digital platforms

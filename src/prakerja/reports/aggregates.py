@@ -142,9 +142,21 @@ def refresh() -> Freshness:
         RegionBatchFigures.objects.all().delete()
         with connection.cursor() as cursor:
             cursor.execute(refresh_sql())
+        _stamp_years()
         rows = RegionBatchFigures.objects.count()
         fresh, _ = Freshness.objects.update_or_create(table=TABLE, defaults={"as_of": as_of, "rows": rows})
     return fresh
+
+
+def _stamp_years() -> None:
+    """The year each batch opened (Asia/Jakarta): one small update per year (batches are few)."""
+    from prakerja.batches.models import Batch
+
+    years: dict[int, list[int]] = {}
+    for number, opens_at in Batch.objects.values_list("number", "opens_at"):
+        years.setdefault(opens_at.astimezone(clock.JAKARTA).year, []).append(number)
+    for year, numbers in years.items():
+        RegionBatchFigures.objects.filter(batch_number__in=numbers).update(batch_year=year)
 
 
 def as_of() -> dt.datetime | None:
@@ -178,7 +190,7 @@ def totals(rows: QuerySet[RegionBatchFigures]) -> dict[str, int]:
 
 
 def by(rows: QuerySet[RegionBatchFigures], key: str) -> list[dict[str, Any]]:
-    """Sums grouped by ``key`` (province_code, regency_code or batch_number), ordered by it."""
+    """Sums grouped by ``key`` (province_code, regency_code, batch_number or batch_year), ordered by it."""
     return [_clean(r) for r in rows.values(key).annotate(**_sums()).order_by(key)]
 
 

@@ -16,6 +16,7 @@ class RegionBatchFigures(models.Model):
     """
 
     batch_number = models.PositiveIntegerField()
+    batch_year = models.PositiveSmallIntegerField(null=True, help_text="year the batch opened (Asia/Jakarta)")
     regency_code = models.CharField(max_length=4)
     province_code = models.CharField(max_length=2)
     applicants = models.PositiveIntegerField(default=0)

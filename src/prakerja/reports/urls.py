@@ -7,5 +7,6 @@ from prakerja.reports import views
 urlpatterns: list = [
     path("pemantauan/", views.dashboard, name="dashboard"),
     path("pemantauan/ekspor.csv", views.export, name="export"),
+    path("pemantauan/segarkan", views.refresh, name="refresh"),
     path("data-terbuka/", views.open_data, name="open-data"),
 ]

@@ -6,14 +6,18 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from prakerja.core import roles
-from prakerja.core.access import duty_required, region_scope
-from prakerja.reports import aggregates
+from prakerja.core.access import duty_required, is_pmo, region_scope
+from prakerja.reports import actions, aggregates
 
-TABLES = ("areas", "batches", "profile")
+TABLES = ("areas", "batches", "years", "profile")
 
 
 def _figures(request: HttpRequest) -> dict[str, Any]:
@@ -32,6 +36,7 @@ def _figures(request: HttpRequest) -> dict[str, Any]:
         "area_level": "province" if not scope else "regency",
         "areas": areas,
         "batches": aggregates.by(rows, "batch_number"),
+        "years": aggregates.by(rows.exclude(batch_year=None), "batch_year"),
         "total": total,
         "shares": aggregates.shares(total),
         "as_of": aggregates.as_of(),
@@ -40,7 +45,18 @@ def _figures(request: HttpRequest) -> dict[str, Any]:
 
 @duty_required(roles.AGGREGATES)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/dashboard.html", _figures(request))
+    return render(request, "reports/dashboard.html", _figures(request) | {"can_refresh": is_pmo(request.user)})
+
+
+@duty_required(roles.AGGREGATES)
+@require_POST
+def refresh(request: HttpRequest) -> HttpResponse:
+    """The program office asks for fresh figures now (the rebuild runs as a background task)."""
+    if not is_pmo(request.user):
+        raise PermissionDenied
+    actions.request_refresh(request.user)
+    messages.success(request, _("Penghitungan ulang angka telah dijadwalkan."))
+    return redirect("reports:dashboard")
 
 
 FIGURE_COLUMNS = ("applicants", "eligible", "recipients", "revoked", "purchases", "completions", "incentives_paid")
@@ -48,11 +64,12 @@ FIGURE_COLUMNS = ("applicants", "eligible", "recipients", "revoked", "purchases"
 
 @duty_required(roles.AGGREGATES)
 def export(request: HttpRequest) -> HttpResponse:
-    """``?tabel=areas|batches|profile`` (areas by default): one table of the dashboard as CSV."""
+    """``?tabel=areas|batches|years|profile`` (areas by default): one table of the dashboard as CSV."""
     table = request.GET.get("tabel", "areas")
     if table not in TABLES:
         return HttpResponse(
-            "INVALID_VALUE: tabel harus areas, batches atau profile / tabel must be areas, batches or profile",
+            "INVALID_VALUE: tabel harus areas, batches, years atau profile / "
+            "tabel must be areas, batches, years or profile",
             status=400,
             content_type="text/plain; charset=utf-8",
         )
@@ -69,6 +86,10 @@ def export(request: HttpRequest) -> HttpResponse:
         writer.writerow(["batch", *FIGURE_COLUMNS, "as_of"])
         for r in data["batches"]:
             writer.writerow([r["batch_number"], *(r[c] for c in FIGURE_COLUMNS), as_of])
+    elif table == "years":
+        writer.writerow(["year", *FIGURE_COLUMNS, "as_of"])
+        for r in data["years"]:
+            writer.writerow([r["batch_year"], *(r[c] for c in FIGURE_COLUMNS), as_of])
     else:
         writer.writerow(["trait", "recipients_with_trait", "recipients", "percent", "as_of"])
         for s in data["shares"]:
