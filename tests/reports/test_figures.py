@@ -124,6 +124,8 @@ def test_figures_per_batch_and_regency_match_hand_counts(program):
         "primary_or_less": 4,
         "unemployed": 5,
         "never_trained": 7,
+        **dict.fromkeys(("wave1_answers", "wave1_working", "wave1_business"), 0),
+        **dict.fromkeys(("wave2_answers", "wave2_working", "wave2_business"), 0),
     }
     assert row(b, BANDUNG)["province_code"] == "32"
     surabaya = row(b, SURABAYA)
@@ -279,3 +281,34 @@ def test_program_office_refreshes_on_demand(program, staff_client, frozen_clock,
     assert "03-08-2026" in done.content.decode()
     assert "Penghitungan ulang angka telah dijadwalkan" in done.content.decode()
     assert AuditEvent.objects.filter(action="reports.refresh_requested").count() == 1
+
+
+def test_survey_outcomes_with_sample_size_and_confidence_interval(program, staff_client):
+    from prakerja.surveys.models import SurveyInvitation
+
+    bandung = Person.objects.filter(
+        applications__batch__number=program["batch"], applications__regency_code=BANDUNG
+    ).order_by("pk")
+    answered = dt.datetime(2026, 8, 20, 2, 0, tzinfo=dt.UTC)
+    for person, outcome in zip(bandung, ["working"] * 3 + ["business"] * 2 + ["looking"] * 3, strict=False):
+        SurveyInvitation.objects.create(person=person, sequence=1, days_after=30, answered_at=answered, outcome=outcome)
+    SurveyInvitation.objects.create(person=bandung[9], sequence=1, days_after=30)  # sent, not answered
+    aggregates.refresh()
+    client = staff_client("ministry")
+    wave1, wave2 = client.get("/pemantauan/").context["outcomes"]
+    # 5 of 8 working or running a business: 62.5%, Wilson 95% interval 30.6%–86.3% (by hand).
+    assert (wave1.answers, wave1.working, wave1.business, wave1.either_pct, wave1.ci) == (8, 3, 2, 62.5, (30.6, 86.3))
+    assert (wave2.answers, wave2.ci) == (0, None)
+    rows = list(csv.reader(io.StringIO(client.get("/pemantauan/ekspor.csv?tabel=outcomes").content.decode())))
+    assert rows[1][:7] == ["1", "8", "3", "2", "62.5", "30.6", "86.3"]
+    assert rows[2][:7] == ["2", "0", "0", "0", "", "", ""]
+    # Surabaya's officer sees none of Bandung's answers.
+    assert staff_client("regional", "35").get("/pemantauan/").context["outcomes"][0].answers == 0
+
+
+def test_wilson_interval_edges():
+    assert aggregates.wilson(0, 0) is None
+    low, high = aggregates.wilson(0, 10)
+    assert low == 0.0 and 0.27 < high < 0.28  # none of ten: still up to ~28%
+    low, high = aggregates.wilson(10, 10)
+    assert 0.72 < low < 0.73 and high == 1.0

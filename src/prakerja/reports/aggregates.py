@@ -10,6 +10,7 @@ A full rebuild is fine at today's volumes; an incremental refresh per batch is t
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,12 @@ COUNTS = (
     "primary_or_less",
     "unemployed",
     "never_trained",
+    "wave1_answers",
+    "wave1_working",
+    "wave1_business",
+    "wave2_answers",
+    "wave2_working",
+    "wave2_business",
 )
 PROFILE = ("women", "disability", "former_migrant_worker", "primary_or_less", "unemployed", "never_trained")
 
@@ -47,6 +54,7 @@ def _tables() -> dict[str, str]:
     from prakerja.learning.models import Purchase
     from prakerja.payments.models import Entitlement
     from prakerja.registry.models import Person
+    from prakerja.surveys.models import SurveyInvitation
 
     return {
         "figures": RegionBatchFigures._meta.db_table,
@@ -56,6 +64,7 @@ def _tables() -> dict[str, str]:
         "purchase": Purchase._meta.db_table,
         "entitlement": Entitlement._meta.db_table,
         "person": Person._meta.db_table,
+        "survey": SurveyInvitation._meta.db_table,
     }
 
 
@@ -122,6 +131,16 @@ def refresh_sql() -> str:
             f"{recipient} WHERE EXISTS (SELECT 1 FROM {t['entitlement']} e"  # noqa: S608
             " WHERE e.person_id = r.person_id AND e.status = 'paid')",
             paid_people="1",
+        ),
+        # evaluation surveys answered, per wave, and their outcome
+        _select(
+            "ra.regency_code",
+            f"{t['survey']} s {of_recipient('s')} WHERE s.answered_at IS NOT NULL",
+            **{
+                f"wave{w}_{k}": _flag(f"s.sequence = {w}" + (f" AND s.outcome = '{o}'" if o else ""))
+                for w in (1, 2)
+                for k, o in (("answers", ""), ("working", "working"), ("business", "business"))
+            },
         ),
     ]
     columns = ", ".join(COUNTS)
@@ -210,6 +229,53 @@ def shares(total: dict[str, int]) -> list[Share]:
     return [Share(k, total[k], total["recipients"]) for k in PROFILE]
 
 
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The 95% Wilson score interval of a proportion (good for small samples and shares near 0 or 1)."""
+    if n <= 0:
+        return None
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One survey wave: sample size, shares working / running a business, and the 95% CI of either."""
+
+    wave: int
+    answers: int
+    working: int
+    business: int
+
+    def _pct(self, count: int) -> float | None:
+        return round(100 * count / self.answers, 1) if self.answers else None
+
+    @property
+    def working_pct(self) -> float | None:
+        return self._pct(self.working)
+
+    @property
+    def business_pct(self) -> float | None:
+        return self._pct(self.business)
+
+    @property
+    def either_pct(self) -> float | None:
+        return self._pct(self.working + self.business)
+
+    @property
+    def ci(self) -> tuple[float, float] | None:
+        interval = wilson(self.working + self.business, self.answers)
+        return (round(100 * interval[0], 1), round(100 * interval[1], 1)) if interval else None
+
+
+def outcomes(total: dict[str, int]) -> list[Outcome]:
+    return [
+        Outcome(w, total[f"wave{w}_answers"], total[f"wave{w}_working"], total[f"wave{w}_business"]) for w in (1, 2)
+    ]
+
+
 def region_names(codes: Iterable[str]) -> dict[str, str]:
     from prakerja.regions.models import Province, Regency
 
@@ -222,7 +288,16 @@ def region_names(codes: Iterable[str]) -> dict[str, str]:
 # --- open data ----------------------------------------------------------------------------------------------
 
 SMALL_CELL = 10
-OPEN_COUNTS = tuple(c for c in COUNTS if c != "paid_people")
+OPEN_COUNTS = (
+    "applicants",
+    "eligible",
+    "recipients",
+    "revoked",
+    "purchases",
+    "completions",
+    "incentives_paid",
+    *PROFILE,
+)
 
 
 def suppress(row: dict[str, Any]) -> dict[str, Any]:

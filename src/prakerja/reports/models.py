@@ -33,6 +33,13 @@ class RegionBatchFigures(models.Model):
     primary_or_less = models.PositiveIntegerField(default=0, help_text="education SD or none")
     unemployed = models.PositiveIntegerField(default=0)
     never_trained = models.PositiveIntegerField(default=0)
+    # Evaluation surveys answered, per wave (1 and 2), and the outcomes reported.
+    wave1_answers = models.PositiveIntegerField(default=0)
+    wave1_working = models.PositiveIntegerField(default=0)
+    wave1_business = models.PositiveIntegerField(default=0)
+    wave2_answers = models.PositiveIntegerField(default=0)
+    wave2_working = models.PositiveIntegerField(default=0)
+    wave2_business = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -17,7 +17,7 @@ from prakerja.core import roles
 from prakerja.core.access import duty_required, is_pmo, region_scope
 from prakerja.reports import actions, aggregates
 
-TABLES = ("areas", "batches", "years", "profile")
+TABLES = ("areas", "batches", "years", "profile", "outcomes")
 
 
 def _figures(request: HttpRequest) -> dict[str, Any]:
@@ -39,6 +39,7 @@ def _figures(request: HttpRequest) -> dict[str, Any]:
         "years": aggregates.by(rows.exclude(batch_year=None), "batch_year"),
         "total": total,
         "shares": aggregates.shares(total),
+        "outcomes": aggregates.outcomes(total),
         "as_of": aggregates.as_of(),
     }
 
@@ -64,12 +65,12 @@ FIGURE_COLUMNS = ("applicants", "eligible", "recipients", "revoked", "purchases"
 
 @duty_required(roles.AGGREGATES)
 def export(request: HttpRequest) -> HttpResponse:
-    """``?tabel=areas|batches|years|profile`` (areas by default): one table of the dashboard as CSV."""
+    """``?tabel=areas|batches|years|profile|outcomes`` (areas by default): one table of the dashboard as CSV."""
     table = request.GET.get("tabel", "areas")
     if table not in TABLES:
         return HttpResponse(
-            "INVALID_VALUE: tabel harus areas, batches, years atau profile / "
-            "tabel must be areas, batches, years or profile",
+            "INVALID_VALUE: tabel harus areas, batches, years, profile atau outcomes / "
+            "tabel must be areas, batches, years, profile or outcomes",
             status=400,
             content_type="text/plain; charset=utf-8",
         )
@@ -90,6 +91,14 @@ def export(request: HttpRequest) -> HttpResponse:
         writer.writerow(["year", *FIGURE_COLUMNS, "as_of"])
         for r in data["years"]:
             writer.writerow([r["batch_year"], *(r[c] for c in FIGURE_COLUMNS), as_of])
+    elif table == "outcomes":
+        writer.writerow(
+            ["wave", "answers", "working", "business", "working_or_business_percent", "ci95_low", "ci95_high", "as_of"]
+        )
+        for o in data["outcomes"]:
+            low, high = o.ci or ("", "")
+            either = "" if o.either_pct is None else o.either_pct
+            writer.writerow([o.wave, o.answers, o.working, o.business, either, low, high, as_of])
     else:
         writer.writerow(["trait", "recipients_with_trait", "recipients", "percent", "as_of"])
         for s in data["shares"]:
