@@ -13,8 +13,9 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -149,7 +150,7 @@ _PYDANTIC_CODES = {
 
 
 def _field_of(loc: Any) -> str | None:
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "form", "file")]
     return ".".join(parts) or None
 
 
@@ -184,6 +185,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return errors_response(request, [Problem("BODY_TOO_LARGE")], 413)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def on_bad_multipart(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A form upload Django cannot read (no boundary, too many parts): the client's fault, said as JSON."""
+    return errors_response(request, [Problem("INVALID_VALUE")], 400)
 
 
 api.add_router("/auth", auth_router)

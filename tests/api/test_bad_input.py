@@ -495,3 +495,13 @@ def test_refusals_are_json(client):
     r = send(client, "/me/identity", raw="{")
     assert r["Content-Type"].startswith("application/json")
     assert json.loads(r.content)["errors"][0]["code"] == "INVALID_JSON"
+
+
+def test_an_unreadable_form_upload_is_a_400_in_the_error_format():
+    from django.test import Client
+
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").generic(
+        "POST", "/api/v1/complaints", b"garbage", content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "INVALID_VALUE"
