@@ -312,3 +312,36 @@ def test_wilson_interval_edges():
     assert low == 0.0 and 0.27 < high < 0.28  # none of ten: still up to ~28%
     low, high = aggregates.wilson(10, 10)
     assert 0.72 < low < 0.73 and high == 1.0
+
+
+def test_dashboard_page_structure(program, staff_client):
+    html = staff_client("ministry").get("/pemantauan/").content.decode()
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "Pemantauan program" in title and "<" not in title
+    for heading in ("total-h", "area-h", "batch-h", "year-h", "profile-h", "outcome-h", "supply-h"):
+        assert html.count(f'id="{heading}"') == 1, heading
+
+
+def test_training_supply_by_mode(program, provider, staff_client):
+    from market import approved_program, open_class
+    from payouts import START
+
+    # The fixture's class (offline, Kota Bandung) is full or closed by now; add open ones by hand.
+    offline = approved_program(provider, mode="offline", price=1_000_000)
+    open_class(provider, offline, start=START + dt.timedelta(days=30), capacity=12)
+    open_class(provider, offline, start=START + dt.timedelta(days=40), capacity=8)
+    webinar = approved_program(provider, mode="webinar", price=900_000)
+    open_class(provider, webinar, start=START + dt.timedelta(days=30), capacity=25)
+    aggregates.refresh()
+    supply = {r["mode"]: r for r in staff_client("ministry").get("/pemantauan/").context["supply"]}
+    assert (supply["offline"]["programs"], supply["offline"]["open_classes"], supply["offline"]["open_seats"]) == (
+        1,
+        2,
+        20,
+    )
+    assert (supply["webinar"]["open_classes"], supply["webinar"]["open_seats"]) == (1, 25)
+    # Surabaya's officer: no face-to-face classes there; the national online ones still show.
+    east_java = {r["mode"]: r for r in staff_client("regional", "35").get("/pemantauan/").context["supply"]}
+    assert set(east_java) == {"webinar"}
+    west_java = staff_client("regional", "32").get("/pemantauan/ekspor.csv?tabel=supply").content.decode()
+    assert "offline,1,2,20," in west_java

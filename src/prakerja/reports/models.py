@@ -51,6 +51,27 @@ class RegionBatchFigures(models.Model):
         return f"batch {self.batch_number} / {self.regency_code}"
 
 
+class SupplyFigures(models.Model):
+    """Training supply by mode: approved programs with open classes, those classes and their free seats.
+
+    Face-to-face modes are placed in the program's regency/city; online modes ("webinar",
+    "self_paced") are national and have an empty regency.
+    """
+
+    mode = models.CharField(max_length=12)
+    regency_code = models.CharField(max_length=4, blank=True)
+    province_code = models.CharField(max_length=2, blank=True)
+    programs = models.PositiveIntegerField(default=0)
+    open_classes = models.PositiveIntegerField(default=0)
+    open_seats = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mode", "regency_code"], name="supply_one_row_per_mode_regency")]
+
+    def __str__(self) -> str:
+        return f"{self.mode} / {self.regency_code or 'national'}"
+
+
 class Freshness(models.Model):
     """When an aggregate table was last rebuilt (one row per table): the pages' "as of" time."""
 

@@ -17,7 +17,7 @@ from prakerja.core import roles
 from prakerja.core.access import duty_required, is_pmo, region_scope
 from prakerja.reports import actions, aggregates
 
-TABLES = ("areas", "batches", "years", "profile", "outcomes")
+TABLES = ("areas", "batches", "years", "profile", "outcomes", "supply")
 
 
 def _figures(request: HttpRequest) -> dict[str, Any]:
@@ -40,6 +40,7 @@ def _figures(request: HttpRequest) -> dict[str, Any]:
         "total": total,
         "shares": aggregates.shares(total),
         "outcomes": aggregates.outcomes(total),
+        "supply": aggregates.supply(scope),
         "as_of": aggregates.as_of(),
     }
 
@@ -65,12 +66,12 @@ FIGURE_COLUMNS = ("applicants", "eligible", "recipients", "revoked", "purchases"
 
 @duty_required(roles.AGGREGATES)
 def export(request: HttpRequest) -> HttpResponse:
-    """``?tabel=areas|batches|years|profile|outcomes`` (areas by default): one table of the dashboard as CSV."""
+    """``?tabel=areas|batches|years|profile|outcomes|supply`` (areas by default): one table of the dashboard as CSV."""
     table = request.GET.get("tabel", "areas")
     if table not in TABLES:
         return HttpResponse(
-            "INVALID_VALUE: tabel harus areas, batches, years, profile atau outcomes / "
-            "tabel must be areas, batches, years, profile or outcomes",
+            "INVALID_VALUE: tabel harus areas, batches, years, profile, outcomes atau supply / "
+            "tabel must be areas, batches, years, profile, outcomes or supply",
             status=400,
             content_type="text/plain; charset=utf-8",
         )
@@ -99,6 +100,10 @@ def export(request: HttpRequest) -> HttpResponse:
             low, high = o.ci or ("", "")
             either = "" if o.either_pct is None else o.either_pct
             writer.writerow([o.wave, o.answers, o.working, o.business, either, low, high, as_of])
+    elif table == "supply":
+        writer.writerow(["mode", "programs", "open_classes", "open_seats", "as_of"])
+        for r in data["supply"]:
+            writer.writerow([r["mode"], r["programs"], r["open_classes"], r["open_seats"], as_of])
     else:
         writer.writerow(["trait", "recipients_with_trait", "recipients", "percent", "as_of"])
         for s in data["shares"]:
