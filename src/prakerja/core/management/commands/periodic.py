@@ -20,6 +20,7 @@ PERIODIC = (
     "prakerja.helpdesk.tasks.purge_id_photos_task",
     "prakerja.complaints.tasks.run_sla_task",
     "prakerja.registry.tasks.purge_personal_data_task",
+    "prakerja.reports.tasks.refresh_aggregates_task",
 )
 
 
