@@ -284,6 +284,7 @@ POLICY: dict[str, Expect] = {
     "complaints:new": everyone(200),
     "complaints:lookup": everyone(200),
     "helpdesk:directory": everyone(200),
+    "reports:program": everyone(200),
     "reports:open-data": everyone(200),  # aggregate figures only, small cells suppressed
     "helpdesk:activate": everyone(400),  # a made-up activation link
     # one's own account
@@ -329,6 +330,7 @@ POLICY: dict[str, Expect] = {
     "reports:dashboard": duty_page("aggregates"),  # regional officers too, inside their area
     "reports:export": duty_page("aggregates"),
     "reports:refresh": duty_page("aggregates", ok=(405,)),  # POST only; the program office alone may ask
+    "reports:announcements": duty_page("support"),
     "audit:search": duty_page("audit"),
     "audit:export": duty_page("audit"),
     # institutions and digital platforms

@@ -19,6 +19,7 @@ LINKS: tuple[tuple[str, str, Any], ...] = (
     (roles.AGGREGATES, "pmo:coverage", _("Cakupan pelatihan luring")),
     (roles.SUPPORT, "pmo:purchases", _("Meja bantuan pembelian")),
     (roles.SUPPORT, "complaints:staff-list", _("Pengaduan")),
+    (roles.SUPPORT, "reports:announcements", _("Pengumuman program")),
     (roles.REGIONAL, "complaints:staff-list", _("Pengaduan di wilayah Anda")),
     (roles.FINANCE_MAKER, "pmo:disbursements", _("Pencairan insentif")),
     (roles.FINANCE_CHECKER, "pmo:disbursements", _("Pencairan insentif")),

@@ -1,11 +1,15 @@
 """Pre-aggregated figures for the dashboards and open data: never a person's data.
 
 Pages read only these tables; ``reports.aggregates.refresh`` rebuilds them set-based from the
-program's tables (applications, recipients, purchases, incentives).
+program's tables (applications, recipients, purchases, incentives). Also the program office's public
+announcements for the outreach page.
 """
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 
 
@@ -81,3 +85,18 @@ class Freshness(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} @ {self.as_of:%Y-%m-%d %H:%M}"
+
+
+class Announcement(models.Model):
+    """A notice of the program office on the public program page (a new batch, a changed rule, a warning
+    against fraud). Withdrawn notices stay in the database, never shown again."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=150)
+    body = models.TextField(max_length=3000)
+    published_at = models.DateTimeField(db_index=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return self.title

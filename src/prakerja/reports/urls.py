@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from prakerja.reports import views
+from prakerja.reports import outreach_views, views
 
 urlpatterns: list = [
     path("pemantauan/", views.dashboard, name="dashboard"),
     path("pemantauan/ekspor.csv", views.export, name="export"),
     path("pemantauan/segarkan", views.refresh, name="refresh"),
     path("data-terbuka/", views.open_data, name="open-data"),
+    path("program/", outreach_views.program_page, name="program"),
+    path("pmo/pengumuman/", outreach_views.announcements_desk, name="announcements"),
 ]
