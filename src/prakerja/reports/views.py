@@ -3,7 +3,6 @@ and the public open-data page. Every figure comes from the aggregate tables, nev
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from prakerja.core import roles
 from prakerja.core.access import duty_required, is_pmo, region_scope
-from prakerja.reports import actions, aggregates
+from prakerja.reports import actions, aggregates, exports
 
 TABLES = ("areas", "batches", "years", "profile", "outcomes", "supply")
 
@@ -61,12 +60,10 @@ def refresh(request: HttpRequest) -> HttpResponse:
     return redirect("reports:dashboard")
 
 
-FIGURE_COLUMNS = ("applicants", "eligible", "recipients", "revoked", "purchases", "completions", "incentives_paid")
-
-
 @duty_required(roles.AGGREGATES)
 def export(request: HttpRequest) -> HttpResponse:
-    """``?tabel=areas|batches|years|profile|outcomes|supply`` (areas by default): one table of the dashboard as CSV."""
+    """``?tabel=areas|batches|years|profile|outcomes|supply`` (areas by default) and ``&format=csv|xlsx``
+    (CSV by default): one table of the dashboard, with the same rows and area scope as the page."""
     table = request.GET.get("tabel", "areas")
     if table not in TABLES:
         return HttpResponse(
@@ -75,39 +72,19 @@ def export(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    data = _figures(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="pemantauan-{table}.csv"'
-    writer = csv.writer(response)
-    as_of = data["as_of"].isoformat() if data["as_of"] else ""
-    if table == "areas":
-        writer.writerow(["region_code", "region_name", *FIGURE_COLUMNS, "as_of"])
-        for r in data["areas"]:
-            writer.writerow([r["code"], r["name"], *(r[c] for c in FIGURE_COLUMNS), as_of])
-    elif table == "batches":
-        writer.writerow(["batch", *FIGURE_COLUMNS, "as_of"])
-        for r in data["batches"]:
-            writer.writerow([r["batch_number"], *(r[c] for c in FIGURE_COLUMNS), as_of])
-    elif table == "years":
-        writer.writerow(["year", *FIGURE_COLUMNS, "as_of"])
-        for r in data["years"]:
-            writer.writerow([r["batch_year"], *(r[c] for c in FIGURE_COLUMNS), as_of])
-    elif table == "outcomes":
-        writer.writerow(
-            ["wave", "answers", "working", "business", "working_or_business_percent", "ci95_low", "ci95_high", "as_of"]
+    kind = request.GET.get("format", "csv")
+    if kind not in ("csv", "xlsx"):
+        return HttpResponse(
+            "INVALID_VALUE: format harus csv atau xlsx / format must be csv or xlsx",
+            status=400,
+            content_type="text/plain; charset=utf-8",
         )
-        for o in data["outcomes"]:
-            low, high = o.ci or ("", "")
-            either = "" if o.either_pct is None else o.either_pct
-            writer.writerow([o.wave, o.answers, o.working, o.business, either, low, high, as_of])
-    elif table == "supply":
-        writer.writerow(["mode", "programs", "open_classes", "open_seats", "as_of"])
-        for r in data["supply"]:
-            writer.writerow([r["mode"], r["programs"], r["open_classes"], r["open_seats"], as_of])
+    header, rows = exports.table_rows(table, _figures(request))
+    if kind == "xlsx":
+        response = HttpResponse(exports.as_xlsx(table, header, rows), content_type=exports.XLSX_CONTENT_TYPE)
     else:
-        writer.writerow(["trait", "recipients_with_trait", "recipients", "percent", "as_of"])
-        for s in data["shares"]:
-            writer.writerow([s.key, s.count, s.of, "" if s.percent is None else s.percent, as_of])
+        response = HttpResponse(exports.as_csv(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="pemantauan-{table}.{kind}"'
     return response
 
 
