@@ -40,13 +40,8 @@ TEXT_MAX = 5000
 NAME_MAX = 120
 
 
-def program_setting(key: str) -> Any:
-    """A program setting of this app (``core.program.DEFAULTS``; the program office may change it)."""
-    return setting(key)
-
-
 def sla_hours(category: str) -> int:
-    table = program_setting("complaint_sla_hours")
+    table = setting("complaint_sla_hours")
     return rules.sla_hours_for(category, table if isinstance(table, dict) else None)
 
 
@@ -515,7 +510,7 @@ def _escalate(locked: Complaint, *, actor: Any, reason: str, automatic: bool, no
     locked.escalated_at = now
     locked.priority = Priority.URGENT if locked.escalation_level >= 2 else Priority.HIGH
     if automatic:
-        locked.escalate_after = now + dt.timedelta(hours=int(program_setting("complaint_escalation_hours")))
+        locked.escalate_after = now + dt.timedelta(hours=int(setting("complaint_escalation_hours")))
     locked.updated_at = now
     locked.save()
     _message(
@@ -643,9 +638,7 @@ def reopen(complaint: Complaint, reason: Any, *, user: Any = None, ip: str | Non
         raise DomainError(problems)
     locked = _locked(complaint)
     now = clock.now()
-    refusal = rules.reopen_refusal(
-        locked.status, locked.resolved_at, now, int(program_setting("complaint_reopen_days"))
-    )
+    refusal = rules.reopen_refusal(locked.status, locked.resolved_at, now, int(setting("complaint_reopen_days")))
     if refusal is not None:
         code, params = refusal
         raise DomainError([Problem(code, None, {"state": locked.status, **params})], status=409)
@@ -717,7 +710,7 @@ def run_sla(*, progress: Callable[[str, int, int], None] | None = None) -> SlaSu
         status__in=sorted(rules.RUNNING), sla_due_at__lt=now, escalation_level__gte=rules.MAX_ESCALATION_LEVEL
     ).count()
 
-    cutoff = now - dt.timedelta(days=int(program_setting("complaint_auto_close_days")))
+    cutoff = now - dt.timedelta(days=int(setting("complaint_auto_close_days")))
     resolved = list(
         Complaint.objects.filter(status=rules.RESOLVED, resolved_at__lte=cutoff)
         .order_by("id")

@@ -26,6 +26,7 @@ from prakerja.complaints import access, actions, rules, storage
 from prakerja.complaints.models import Complaint, ComplaintAttachment, ComplaintMessage
 from prakerja.core import clock
 from prakerja.core.errors import fail
+from prakerja.core.program import setting
 from prakerja.core.public_ids import get_by_public_id
 from prakerja.core.requests import client_ip
 
@@ -170,7 +171,7 @@ def _complaint_out(c: Complaint) -> dict[str, Any]:
 
 def _detail_out(c: Complaint) -> dict[str, Any]:
     thread = c.messages.filter(internal=False).prefetch_related("attachments").order_by("created_at", "id")
-    days = int(actions.program_setting("complaint_reopen_days"))
+    days = int(setting("complaint_reopen_days"))
     return {
         **_complaint_out(c),
         "description": c.description,

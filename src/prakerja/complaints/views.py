@@ -30,6 +30,7 @@ from prakerja.core.access import duty_required
 from prakerja.core.errors import DomainError, Problem, language_of
 from prakerja.core.forms import add_problems, say_problems
 from prakerja.core.models import AuditEvent
+from prakerja.core.program import setting
 from prakerja.core.requests import client_ip
 
 NEW_CODE_KEY = "complaint_new_code"
@@ -148,7 +149,7 @@ def ticket(request: HttpRequest, public_id: Any) -> HttpResponse:
         .order_by("created_at", "id")
     )
     now = clock.now()
-    reopen_days = int(actions.program_setting("complaint_reopen_days"))
+    reopen_days = int(setting("complaint_reopen_days"))
     can_reopen = rules.reopen_refusal(complaint.status, complaint.resolved_at, now, reopen_days) is None
     return render(
         request,
@@ -287,7 +288,7 @@ def _filters(request: HttpRequest, staff: Any) -> tuple[dict[str, str], Q]:
     if chosen["breached"]:
         q &= Q(status__in=sorted(rules.RUNNING), sla_due_at__lt=now)
     if chosen["due_soon"]:
-        window = dt.timedelta(hours=int(actions.program_setting("complaint_due_soon_hours")))
+        window = dt.timedelta(hours=int(setting("complaint_due_soon_hours")))
         q &= Q(status__in=sorted(rules.RUNNING), sla_due_at__gte=now, sla_due_at__lte=now + window)
     return chosen, q
 
@@ -298,7 +299,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filtered by status, category, region, assignee, breached or due soon."""
     scoped = access.staff_complaints(request.user)
     now = clock.now()
-    window = dt.timedelta(hours=int(actions.program_setting("complaint_due_soon_hours")))
+    window = dt.timedelta(hours=int(setting("complaint_due_soon_hours")))
     running = Q(status__in=sorted(rules.RUNNING))
     counts = scoped.filter(status__in=sorted(rules.ACTIVE)).aggregate(
         breached=Count("id", filter=running & Q(sla_due_at__lt=now)),

@@ -12,6 +12,7 @@ Log-in failures have their own, stricter throttle per account (accounts.throttle
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Callable
@@ -36,13 +37,19 @@ class Rule:
 
 
 def rules() -> list[Rule]:
-    """The table, scaled by ``RATE_LIMIT_SCALE`` (0 turns limits off, e.g. for a load benchmark)."""
-    scale = settings.RATE_LIMIT_SCALE
+    """The table, scaled by ``RATE_LIMIT_SCALE`` (0 turns limits off, e.g. for a load benchmark).
+
+    Built once per value of the two settings (every request asks; tests may change them)."""
+    return _rules(tuple(settings.RATE_LIMITS.items()), settings.RATE_LIMIT_SCALE)
+
+
+@functools.lru_cache(maxsize=8)
+def _rules(table: tuple[tuple[str, tuple[str, str, int, int]], ...], scale: float) -> list[Rule]:
     if scale <= 0:
         return []
     return [
         Rule(scope, frozenset(methods.split(",")), re.compile(pattern), max(1, int(limit * scale)), window)
-        for scope, (methods, pattern, limit, window) in settings.RATE_LIMITS.items()
+        for scope, (methods, pattern, limit, window) in table
     ]
 
 

@@ -7,7 +7,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from prakerja.complaints.actions import program_setting, run_sla
+from prakerja.complaints.actions import run_sla
+from prakerja.core.program import setting
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
                 sys.stderr.write("\n")
 
         summary = run_sla(progress=progress)
-        days = program_setting("complaint_auto_close_days")
+        days = setting("complaint_auto_close_days")
         self.stdout.write(f"{summary.escalated:,} complaints escalated (SLA breached).")
         self.stdout.write(f"{summary.closed:,} resolved complaints closed after {days} days.")
         if summary.at_max_level:
