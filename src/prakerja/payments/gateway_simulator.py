@@ -240,6 +240,8 @@ class GatewaySimulator:
         self._settler: threading.Thread | None = None
         self._workers_started = False
         self._stopping = threading.Event()
+        self._callbacks_open = threading.Event()  # cleared by hold_callbacks(): a receiver that is slow to hear
+        self._callbacks_open.set()
 
     # --- Python API ---------------------------------------------------------------------------
 
@@ -288,6 +290,13 @@ class GatewaySimulator:
                 "callbacks_failed": self._callbacks_failed,
             }
 
+    def hold_callbacks(self) -> None:
+        """Keep queued callbacks back (the bank's notifications arrive late) until release_callbacks()."""
+        self._callbacks_open.clear()
+
+    def release_callbacks(self) -> None:
+        self._callbacks_open.set()
+
     def return_transfer(self, idempotency_key: str) -> dict[str, Any] | None:
         """Have the bank send a settled transfer back; None if it is not (or no longer) ``success``."""
         with self._lock:
@@ -326,6 +335,7 @@ class GatewaySimulator:
     def close(self) -> None:
         """Stop the settler and the callback workers (pending callbacks are dropped)."""
         self._stopping.set()
+        self._callbacks_open.set()
         with self._lock:
             self._wake.notify_all()
             threads = list(self._threads)
@@ -553,6 +563,7 @@ class GatewaySimulator:
     def _callback_loop(self) -> None:
         while True:
             job = self._callbacks.get()
+            self._callbacks_open.wait()
             if job is None or self._stopping.is_set():
                 return
             url, bodies = job
