@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from prakerja.core import roles
 from prakerja.core.access import duty_required, is_pmo, region_scope
-from prakerja.reports import actions, aggregates, exports
+from prakerja.reports import actions, aggregates, exports, supply
 
 TABLES = ("areas", "batches", "years", "profile", "outcomes", "supply")
 
@@ -39,7 +39,7 @@ def _figures(request: HttpRequest) -> dict[str, Any]:
         "total": total,
         "shares": aggregates.shares(total),
         "outcomes": aggregates.outcomes(total),
-        "supply": aggregates.supply(scope),
+        "supply": supply.in_area(scope),
         "as_of": aggregates.as_of(),
     }
 
