@@ -1,10 +1,7 @@
-"""Rebuilding the aggregate tables, and reading them within a user's area.
+"""Reading the aggregate tables within a user's area, and the open data.
 
-``refresh()`` is one transaction: delete every row, then one ``INSERT … SELECT`` that
-groups the program's tables by batch and regency in the database (no row of a person
-ever comes into Python). Readers see either the old figures or the new ones, never a mix.
-A full rebuild is fine at today's volumes; an incremental refresh per batch is the next step
-(docs/decisions/0010-dashboards.md).
+The tables are filled by ``reports.refresh`` (in full, or incrementally from the change log the
+database keeps); ``refresh()`` and ``refresh_changes()`` here are its entry points.
 """
 
 from __future__ import annotations
@@ -15,11 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
 from django.db.models import QuerySet, Sum
 
-from prakerja.core import clock
-from prakerja.reports import supply
 from prakerja.reports.models import Freshness, RegionBatchFigures
 
 TABLE = "region_batch_figures"
@@ -50,134 +44,19 @@ COUNTS = (
 PROFILE = ("women", "disability", "former_migrant_worker", "primary_or_less", "unemployed", "never_trained")
 
 
-def _tables() -> dict[str, str]:
-    from prakerja.batches.models import Application, Batch, Recipient
-    from prakerja.learning.models import Purchase
-    from prakerja.payments.models import Entitlement
-    from prakerja.registry.models import Person
-    from prakerja.surveys.models import SurveyInvitation
-
-    return {
-        "figures": RegionBatchFigures._meta.db_table,
-        "batch": Batch._meta.db_table,
-        "application": Application._meta.db_table,
-        "recipient": Recipient._meta.db_table,
-        "purchase": Purchase._meta.db_table,
-        "entitlement": Entitlement._meta.db_table,
-        "person": Person._meta.db_table,
-        "survey": SurveyInvitation._meta.db_table,
-    }
-
-
-def _row(**values: str) -> str:
-    """One source's select list: the named columns, 0 for the others."""
-    return ", ".join(f"{values.get(c, '0')} AS {c}" for c in COUNTS)
-
-
-def _flag(condition: str) -> str:
-    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
-
-
-def _select(regency: str, source: str, **values: str) -> str:
-    """One source of the union: batch id, regency code, the named counts (0 for the others).
-
-    Only constants and model table names go into the text: no value from outside is ever spliced in.
-    """
-    batch = "a.batch_id" if regency.startswith("a.") else "r.batch_id"
-    return f"SELECT {batch} AS batch_id, {regency} AS regency_code, {_row(**values)} FROM {source}"  # noqa: S608
-
-
-def refresh_sql() -> str:
-    t = _tables()
-    recipient = f"{t['recipient']} r JOIN {t['application']} ra ON ra.id = r.application_id"
-
-    def of_recipient(alias: str) -> str:
-        return (
-            f"JOIN {t['recipient']} r ON r.person_id = {alias}.person_id "
-            f"JOIN {t['application']} ra ON ra.id = r.application_id"
-        )
-
-    sources = [
-        # applicants and eligibility, by the regency frozen at application
-        _select("a.regency_code", f"{t['application']} a", applicants="1", eligible=_flag("a.eligible")),
-        # recipients, revocations and their profile (from the registry)
-        _select(
-            "ra.regency_code",
-            f"{recipient} JOIN {t['person']} p ON p.id = r.person_id",
-            recipients="1",
-            revoked=_flag("r.status = 'revoked'"),
-            women=_flag("p.gender = 'F'"),
-            disability=_flag("p.disability"),
-            former_migrant_worker=_flag("p.former_migrant_worker"),
-            primary_or_less=_flag("p.education IN ('none', 'sd')"),
-            unemployed=_flag("p.employment_status = 'unemployed'"),
-            never_trained=_flag("NOT p.prior_training"),
-        ),
-        # purchases (cancelled ones do not count) and completions, on the buyer's recipient row
-        _select(
-            "ra.regency_code",
-            f"{t['purchase']} pu {of_recipient('pu')} WHERE pu.status <> 'cancelled'",
-            purchases="1",
-            completions=_flag("pu.status = 'completed'"),
-        ),
-        # incentives paid (training and survey), in rupiah
-        _select(
-            "ra.regency_code",
-            f"{t['entitlement']} e {of_recipient('e')} WHERE e.status = 'paid'",
-            incentives_paid="e.amount",
-        ),
-        # people paid at least once (the open data suppresses the rupiah by this count)
-        _select(
-            "ra.regency_code",
-            f"{recipient} WHERE EXISTS (SELECT 1 FROM {t['entitlement']} e"  # noqa: S608
-            " WHERE e.person_id = r.person_id AND e.status = 'paid')",
-            paid_people="1",
-        ),
-        # evaluation surveys answered, per wave, and their outcome
-        _select(
-            "ra.regency_code",
-            f"{t['survey']} s {of_recipient('s')} WHERE s.answered_at IS NOT NULL",
-            **{
-                f"wave{w}_{k}": _flag(f"s.sequence = {w}" + (f" AND s.outcome = '{o}'" if o else ""))
-                for w in (1, 2)
-                for k, o in (("answers", ""), ("working", "working"), ("business", "business"))
-            },
-        ),
-    ]
-    columns = ", ".join(COUNTS)
-    sums = ", ".join(f"SUM(k.{c})" for c in COUNTS)
-    union = " UNION ALL ".join(sources)
-    return (
-        f"INSERT INTO {t['figures']} (batch_number, regency_code, province_code, {columns}) "  # noqa: S608
-        f"SELECT b.number, k.regency_code, SUBSTR(k.regency_code, 1, 2), {sums} "
-        f"FROM ({union}) k JOIN {t['batch']} b ON b.id = k.batch_id "
-        "GROUP BY b.number, k.regency_code"
-    )
-
-
 def refresh() -> Freshness:
-    """Rebuild the figures in one transaction and stamp the "as of" time (the start of the rebuild)."""
-    as_of = clock.now()
-    with transaction.atomic():
-        RegionBatchFigures.objects.all().delete()
-        with connection.cursor() as cursor:
-            cursor.execute(refresh_sql())
-        _stamp_years()
-        supply.refresh()
-        rows = RegionBatchFigures.objects.count()
-        fresh, _ = Freshness.objects.update_or_create(table=TABLE, defaults={"as_of": as_of, "rows": rows})
-    return fresh
+    """Rebuild every figure from the program's tables (reports.refresh.full); the new "as of" row."""
+    from prakerja.reports import refresh as rebuild
+
+    rebuild.full()
+    return Freshness.objects.get(table=TABLE)
 
 
-def _stamp_years() -> None:
-    """The year each batch opened (Asia/Jakarta): one small update per year (batches are few)."""
-    from prakerja.batches.models import Batch
+def refresh_changes() -> dict[str, object]:
+    """Apply the changes logged since the last refresh (reports.refresh.changes): mode, people, rows."""
+    from prakerja.reports import refresh as rebuild
 
-    years: dict[int, list[int]] = {}
-    for number, opens_at in Batch.objects.values_list("number", "opens_at"):
-        years.setdefault(opens_at.astimezone(clock.JAKARTA).year, []).append(number)
-    for year, numbers in years.items():
-        RegionBatchFigures.objects.filter(batch_number__in=numbers).update(batch_year=year)
+    return rebuild.changes().as_dict()
 
 
 def as_of() -> dt.datetime | None:

@@ -1,4 +1,4 @@
-"""Background work of the reports: rebuilding the aggregate tables."""
+"""Background work of the reports: keeping the aggregate tables up to date."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from django_tasks import task
 
 @task()
 def refresh_aggregates_task() -> dict[str, object]:
-    """Rebuild the dashboard figures (periodic, and on demand by the program office)."""
-    from prakerja.reports.aggregates import refresh
+    """Apply the logged changes to the dashboard figures (periodic, and on demand by the program office);
+    it rebuilds them in full when that is needed or cheaper (reports.refresh)."""
+    from prakerja.reports.refresh import changes
 
-    fresh = refresh()
-    return {"as_of": fresh.as_of.isoformat(), "rows": fresh.rows}
+    result = changes()
+    return result.as_dict() | {"as_of": result.as_of.isoformat()}

@@ -1,0 +1,176 @@
+"""Which people's figures changed since the last refresh: a change log the database itself keeps.
+
+Triggers on the tables the dashboards count (applications, recipients, purchases, incentive
+entitlements, survey invitations, and the registry's profile columns) append the person's id to
+``reports_pending_change`` whenever a row that can move a figure is written. Database triggers
+rather than hooks in the actions, because figures must follow *every* write: the set-based
+selection, bulk loads, the admin, a fix run by hand in ``psql``.
+
+Kept cheap for bulk writes:
+- on PostgreSQL, inserts and deletes are logged by one *statement* trigger with a transition
+  table (one ``INSERT … SELECT`` per statement, not one call per row: announcing a million
+  recipients logs them in one go);
+- updates are logged by a *row* trigger that names its columns and has a ``WHEN`` clause, so an
+  update that does not change a counted column (the selection writing ranks and reasons) costs
+  nothing but the clause.
+SQLite has row triggers only, fine at its scale.
+
+``reports_person_figures`` holds each person's last counted contribution per batch and regency,
+so the incremental refresh can subtract the old and add the new (reports.aggregates).
+"""
+
+# ruff: noqa: S608 -- the SQL here is built from constants and model table names only, never from input.
+from __future__ import annotations
+
+from typing import Any
+
+PENDING = "reports_pending_change"
+SNAPSHOT = "reports_person_figures"
+
+# table -> (the column naming the person, columns whose change can move a figure)
+WATCHED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "batches_application": ("person_id", ("batch_id", "regency_code", "eligible")),
+    "batches_recipient": ("person_id", ("batch_id", "application_id", "status")),
+    "learning_purchase": ("person_id", ("status",)),
+    "payments_entitlement": ("person_id", ("status", "amount")),
+    "surveys_surveyinvitation": ("person_id", ("answered_at", "sequence", "outcome")),
+    # The registry row is the person: only its profile columns count, and a new person counts nothing
+    # until they apply, so only updates are watched.
+    "registry_person": (
+        "id",
+        ("gender", "disability", "former_migrant_worker", "education", "employment_status", "prior_training"),
+    ),
+}
+BULK_WATCHED = [t for t in WATCHED if t != "registry_person"]  # inserts and deletes matter here
+
+# The counted columns: reports.aggregates.COUNTS, in its order (a test holds them equal). A column added
+# later needs its own migration to add it to the snapshot table.
+SNAPSHOT_COUNTS = (
+    "applicants",
+    "eligible",
+    "recipients",
+    "revoked",
+    "purchases",
+    "completions",
+    "incentives_paid",
+    "paid_people",
+    "women",
+    "disability",
+    "former_migrant_worker",
+    "primary_or_less",
+    "unemployed",
+    "never_trained",
+    "wave1_answers",
+    "wave1_working",
+    "wave1_business",
+    "wave2_answers",
+    "wave2_working",
+    "wave2_business",
+)
+
+
+def _changed(columns: tuple[str, ...], person: str) -> str:
+    return " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in (*columns, person))
+
+
+def _sqlite_changed(columns: tuple[str, ...], person: str) -> str:
+    return " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in (*columns, person))
+
+
+def _tables(vendor: str) -> list[str]:
+    counts = ", ".join(f"{c} bigint NOT NULL DEFAULT 0" for c in SNAPSHOT_COUNTS)
+    # Unlogged on PostgreSQL: rebuilt from the program's tables at will, so not worth WAL; a crash
+    # empties it and the next refresh sees that and rebuilds in full (reports.aggregates).
+    unlogged = "UNLOGGED " if vendor == "postgresql" else ""
+    serial = "bigserial PRIMARY KEY" if vendor == "postgresql" else "integer PRIMARY KEY AUTOINCREMENT"
+    return [
+        f"CREATE TABLE {PENDING} (id {serial}, person_id bigint NOT NULL)",
+        f"CREATE {unlogged}TABLE {SNAPSHOT} (person_id bigint NOT NULL, batch_id bigint NOT NULL, "
+        f"regency_code varchar(4) NOT NULL, {counts})",
+        f"CREATE INDEX reports_person_figures_person ON {SNAPSHOT} (person_id)",
+    ]
+
+
+def postgresql_create() -> list[str]:
+    statements = _tables("postgresql")
+    statements += [
+        f"""CREATE FUNCTION reports_note_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO {PENDING} (person_id) SELECT person_id FROM new_rows; RETURN NULL; END $$""",
+        f"""CREATE FUNCTION reports_note_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO {PENDING} (person_id) SELECT person_id FROM old_rows; RETURN NULL; END $$""",
+        f"""CREATE FUNCTION reports_note_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO {PENDING} (person_id) VALUES (NEW.person_id);
+            IF NEW.person_id IS DISTINCT FROM OLD.person_id THEN
+                INSERT INTO {PENDING} (person_id) VALUES (OLD.person_id);
+            END IF;
+            RETURN NULL;
+        END $$""",
+        f"""CREATE FUNCTION reports_note_person() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO {PENDING} (person_id) VALUES (NEW.id); RETURN NULL; END $$""",
+    ]
+    for table, (person, columns) in WATCHED.items():
+        if table in BULK_WATCHED:
+            statements += [
+                f"""CREATE TRIGGER reports_log_insert AFTER INSERT ON {table}
+                REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_note_inserted()""",
+                f"""CREATE TRIGGER reports_log_delete AFTER DELETE ON {table}
+                REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_note_deleted()""",
+            ]
+        function = "reports_note_person" if person == "id" else "reports_note_updated"
+        statements.append(
+            f"""CREATE TRIGGER reports_log_update AFTER UPDATE OF {", ".join((*columns, person))} ON {table}
+            FOR EACH ROW WHEN ({_changed(columns, person)}) EXECUTE FUNCTION {function}()"""
+        )
+    return statements
+
+
+def postgresql_drop() -> list[str]:
+    statements = []
+    for table in WATCHED:
+        statements += [f"DROP TRIGGER IF EXISTS reports_log_{op} ON {table}" for op in ("insert", "delete", "update")]
+    statements += [
+        f"DROP FUNCTION IF EXISTS {f}()"
+        for f in ("reports_note_inserted", "reports_note_deleted", "reports_note_updated", "reports_note_person")
+    ]
+    return [*statements, f"DROP TABLE IF EXISTS {SNAPSHOT}", f"DROP TABLE IF EXISTS {PENDING}"]
+
+
+def sqlite_create() -> list[str]:
+    statements = _tables("sqlite")
+    for table, (person, columns) in WATCHED.items():
+        if table in BULK_WATCHED:
+            statements += [
+                f"""CREATE TRIGGER reports_log_insert_{table} AFTER INSERT ON {table}
+                BEGIN INSERT INTO {PENDING} (person_id) VALUES (NEW.{person}); END""",
+                f"""CREATE TRIGGER reports_log_delete_{table} AFTER DELETE ON {table}
+                BEGIN INSERT INTO {PENDING} (person_id) VALUES (OLD.{person}); END""",
+            ]
+        statements.append(
+            f"""CREATE TRIGGER reports_log_update_{table} AFTER UPDATE OF {", ".join((*columns, person))}
+            ON {table} WHEN {_sqlite_changed(columns, person)}
+            BEGIN
+                INSERT INTO {PENDING} (person_id) VALUES (NEW.{person});
+                INSERT INTO {PENDING} (person_id) SELECT OLD.{person} WHERE OLD.{person} IS NOT NEW.{person};
+            END"""
+        )
+    return statements
+
+
+def sqlite_drop() -> list[str]:
+    statements = [
+        f"DROP TRIGGER IF EXISTS reports_log_{op}_{table}" for table in WATCHED for op in ("insert", "delete", "update")
+    ]
+    return [*statements, f"DROP TABLE IF EXISTS {SNAPSHOT}", f"DROP TABLE IF EXISTS {PENDING}"]
+
+
+def create(apps: Any, schema_editor: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    for sql in {"postgresql": postgresql_create, "sqlite": sqlite_create}[vendor]():
+        schema_editor.execute(sql, params=None)
+
+
+def drop(apps: Any, schema_editor: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    for sql in {"postgresql": postgresql_drop, "sqlite": sqlite_drop}[vendor]():
+        schema_editor.execute(sql, params=None)
