@@ -1,6 +1,7 @@
 """The monitoring dashboard in a real browser (headless Chromium): a program-office officer sees the
 national figures per province, a regional officer sees only their province, and both download a table
-(CSV and XLSX) whose content matches what the page shows."""
+(CSV and XLSX) whose content matches what the page shows. A regional officer on a phone opens the planning
+sheet from the dashboard, gets an estimate, downloads it, and reads the sheet in English too."""
 
 from __future__ import annotations
 
@@ -40,10 +41,12 @@ def figures(frozen_clock, provider):
 def open_as(browser, live_server):
     contexts = []
 
-    def open_page(role: str, region_code: str = ""):
+    def open_page(role: str, region_code: str = "", viewport: dict | None = None):
         user = make_staff(role, f"{role}.{region_code or 'pusat'}.dash@prakerja.test", region_code=region_code)
         session = log_in_staff(Client(), user).cookies["sessionid"].value
-        context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="id-ID", accept_downloads=True)
+        context = browser.new_context(
+            viewport=viewport or {"width": 1000, "height": 900}, locale="id-ID", accept_downloads=True
+        )
         context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
         contexts.append(context)
         page = context.new_page()
@@ -102,3 +105,42 @@ def test_regional_dashboard_shows_only_its_area_and_exports_it(figures, open_as,
     info.value.save_as(path)
     cells = [list(r) for r in load_workbook(path, read_only=True).active.iter_rows(values_only=True)]
     assert [r[0] for r in cells[1:]] == [SURABAYA] and cells[1][4] == 2
+
+
+def test_planning_sheet_on_a_phone_and_its_export(figures, open_as, live_server, tmp_path: Path):
+    page = open_as("regional", "32", viewport={"width": 390, "height": 844})
+    page.goto(live_server.url + "/pemantauan/")
+    page.get_by_role("link", name="Lembar perencanaan anggaran pelatihan").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Lembar perencanaan anggaran pelatihan")
+    page.get_by_label("Jumlah warga yang akan dilatih").fill("250")
+    page.get_by_label("Harga rata-rata pelatihan per orang (Rp)").fill("3.500.000")
+    page.get_by_label("Insentif per orang (Rp, boleh 0)").fill("700.000")
+    page.get_by_label("Biaya pendukung").fill("2,5")
+    page.get_by_role("button", name="Hitung perkiraan").click()
+    total = page.locator('[data-table="estimate"] [data-line="total"] td[data-value]')
+    assert total.get_attribute("data-value") == "1076250000"
+    assert total.inner_text().strip() == "1.076.250.000"
+    # Mobile first: nothing wider than the phone's screen (wide tables scroll inside their own box).
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    with page.expect_download() as info:
+        page.locator('[data-export="planning"]').get_by_role("link", name="Unduh Excel (XLSX)").click()
+    assert info.value.suggested_filename == "perencanaan-anggaran.xlsx"
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    cells = dict(list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))[1:])
+    assert (cells["residents"], cells["price_per_person"], cells["incentive_per_person"]) == (250, 3_500_000, 700_000)
+    assert (cells["overhead"], cells["total"]) == (26_250_000, 1_076_250_000)
+
+    with page.expect_download() as info:
+        page.locator('[data-export="planning"]').get_by_role("link", name="Unduh CSV").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    rows = dict(list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))[1:])
+    assert rows["total"] == "1076250000" and rows["overhead_percent"] == "2.5"
+
+    # The same sheet in English, through the site's language switch (the inputs stay in the address).
+    page.get_by_role("button", name="English").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Training budget planning sheet")
+    assert page.get_by_label("Number of residents to train").input_value() == "250"
+    assert page.locator('[data-line="total"] td[data-value]').get_attribute("data-value") == "1076250000"

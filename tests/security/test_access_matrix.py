@@ -330,6 +330,9 @@ POLICY: dict[str, Expect] = {
     "reports:dashboard": duty_page("aggregates"),  # regional officers too, inside their area
     "reports:export": duty_page("aggregates"),
     "reports:refresh": duty_page("aggregates", ok=(405,)),  # POST only; the program office alone may ask
+    "reports:planning": duty_page("aggregates"),  # a calculation on aggregate prices: every dashboard reader
+    "reports:planning-export": duty_page("aggregates", ok=(400,)),  # no inputs given: INVALID_VALUE
+    "reports:apbd": duty_page("regional"),  # only a regional officer enters their own area's APBD
     "reports:announcements": duty_page("support"),
     "audit:search": duty_page("audit"),
     "audit:export": duty_page("audit"),

@@ -23,7 +23,32 @@ TITLES = {
     "profile": "Profil penerima",
     "outcomes": "Hasil survei",
     "supply": "Pasokan pelatihan",
+    "budget": "Anggaran program",
+    "coverage": "Cakupan luring",
+    "no_offline": "Tanpa pelatihan luring",
+    "apbd": "APBD tenaga kerja",
+    "planning": "Perencanaan anggaran",
 }
+BUDGET_COLUMNS = (
+    "allocated",
+    "committed",
+    "training_used",
+    "incentives_funded",
+    "incentives_paid",
+    "returned",
+    "remaining",
+    "used_percent",
+)
+COVERAGE_COLUMNS = (
+    "offline_programs",
+    "offline_classes",
+    "offline_seats",
+    "blended_programs",
+    "blended_classes",
+    "blended_seats",
+    "seats",
+    "active_recipients",
+)
 
 
 def table_rows(table: str, data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
@@ -51,9 +76,71 @@ def table_rows(table: str, data: dict[str, Any]) -> tuple[list[str], list[list[A
     elif table == "profile":
         header = ["trait", "recipients_with_trait", "recipients", "percent", "as_of"]
         rows = [[s.key, s.count, s.of, s.percent, as_of] for s in data["shares"]]
+    elif table in ("budget", "coverage", "no_offline", "apbd"):
+        return _planning_tables(table, data, as_of)
     else:
         raise ValueError(table)
     return header, rows
+
+
+def _planning_tables(table: str, data: dict[str, Any], as_of: str | None) -> tuple[list[str], list[list[Any]]]:
+    """The budget, coverage and APBD tables (the budget's "as of" is its own refresh's)."""
+    if table == "budget":
+        # Only in the national view's data; the view refuses the table to anyone else.
+        budget_as_of = data["budget_as_of"].isoformat() if data["budget_as_of"] else None
+        header = ["year", *BUDGET_COLUMNS, "as_of"]
+        rows = [
+            ["total" if y.year is None else y.year, *(getattr(y, c) for c in BUDGET_COLUMNS), budget_as_of]
+            for y in data["budget"]
+        ]
+    elif table == "coverage":
+        # Every regency/city of the area (the national page groups them by province).
+        header = ["region_code", "region_name", "province_code", *COVERAGE_COLUMNS, "recipients_per_seat", "as_of"]
+        rows = [
+            [r["code"], r["name"], r["province_code"], *(r[c] for c in COVERAGE_COLUMNS), r["per_seat"], as_of]
+            for r in data["coverage_regencies"]
+        ]
+    elif table == "no_offline":
+        header = ["level", "region_code", "region_name", "as_of"]
+        rows = [["province", p["code"], p["name"], as_of] for p in data["no_offline"]["provinces"]]
+        rows += [["regency", r["code"], r["name"], as_of] for r in data["no_offline"]["regencies"]]
+    elif data["scope"]:  # apbd, an officer: their own area's years beside the other regions' median
+        header = ["year", "region_code", "manpower", "total", "share_percent", "other_regions"]
+        header.append("other_regions_median_percent")
+        rows = [
+            [c.year, data["scope"], c.manpower, c.total, c.share_percent, c.peers, c.median_percent]
+            for c in data["apbd_own"]
+        ]
+    else:  # apbd, national: every entry, with the median of all the regions at its level that year
+        medians = {(m["year"], m["level"]): m for m in data["apbd_national"]["medians"]}
+        header = ["year", "level", "region_code", "region_name", "manpower", "total", "share_percent"]
+        header += ["level_regions", "level_median_percent"]
+        rows = []
+        for e in data["apbd_national"]["rows"]:
+            m = medians[(e["year"], e["level"])]
+            entry = [e["year"], e["level"], e["region_code"], e["name"], e["manpower"], e["total"]]
+            rows.append([*entry, e["share_percent"], m["regions"], m["median_percent"]])
+    return header, rows
+
+
+def planning_rows(estimate: Any, price_source: str) -> tuple[list[str], list[list[Any]]]:
+    """The planning sheet as (item, value) rows: the inputs, then the estimate (whole rupiah)."""
+    i = estimate.inputs
+    percent = i.overhead_percent  # a whole percentage stays an integer in the file
+    rows: list[list[Any]] = [
+        ["residents", i.residents],
+        ["price_per_person", i.price],
+        ["price_source", price_source],
+        ["incentive_per_person", i.incentive],
+        ["overhead_percent", int(percent) if percent == int(percent) else float(percent)],
+        ["training", estimate.training],
+        ["incentives", estimate.incentives],
+        ["subtotal", estimate.subtotal],
+        ["overhead", estimate.overhead],
+        ["total", estimate.total],
+        ["total_per_person", estimate.per_person],
+    ]
+    return ["item", "value"], rows
 
 
 def as_csv(header: list[str], rows: Iterable[list[Any]]) -> str:

@@ -68,12 +68,60 @@ class SupplyFigures(models.Model):
     programs = models.PositiveIntegerField(default=0)
     open_classes = models.PositiveIntegerField(default=0)
     open_seats = models.PositiveIntegerField(default=0)
+    # The sum of the counted programs' prices: with ``programs``, the average price of what can be bought here.
+    price_sum = models.BigIntegerField(default=0, help_text="rupiah")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["mode", "regency_code"], name="supply_one_row_per_mode_regency")]
 
     def __str__(self) -> str:
         return f"{self.mode} / {self.regency_code or 'national'}"
+
+
+class BudgetFigures(models.Model):
+    """The program's money per year (Asia/Jakarta, by the journal entry's time), from the ledger's postings on
+    the program's own accounts (``reports.budget``). Flows of that year only; what remains is their running
+    sum, computed on reading. National money: shown to the program office and the ministry only."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    allocated = models.BigIntegerField(default=0, help_text="rupiah funded into the program budget")
+    committed = models.BigIntegerField(default=0, help_text="rupiah credited from the budget to training balances")
+    training_used = models.BigIntegerField(default=0, help_text="rupiah of trainings bought, less refunds")
+    incentives_funded = models.BigIntegerField(default=0, help_text="rupiah of incentives earned (funded)")
+    incentives_paid = models.BigIntegerField(default=0, help_text="rupiah of incentives paid, less returned")
+    returned = models.BigIntegerField(default=0, help_text="rupiah returned to the state treasury")
+
+    class Meta:
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"budget {self.year}"
+
+
+class RegionalBudget(models.Model):
+    """A region's own budget (APBD) for one year, as its regional officer entered it: the part for manpower
+    affairs (urusan tenaga kerja) and the total. One row per region and year; a later entry replaces it
+    (audited as ``reports.regional_budget_recorded`` with the figures before and after)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    region_code = models.CharField(max_length=4, help_text="2 digits a province, 4 a regency/city")
+    year = models.PositiveSmallIntegerField()
+    manpower = models.BigIntegerField(help_text="rupiah for manpower affairs")
+    total = models.BigIntegerField(help_text="rupiah, the whole APBD")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region_code", "year"], name="regional_budget_one_per_region_year"),
+            models.CheckConstraint(
+                condition=models.Q(manpower__gt=0, total__gt=0, manpower__lte=models.F("total")),
+                name="regional_budget_positive_manpower_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"APBD {self.region_code} {self.year}"
 
 
 class Freshness(models.Model):

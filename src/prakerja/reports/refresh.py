@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 
 from prakerja.core import clock
-from prakerja.reports import change_log, supply
+from prakerja.reports import budget, change_log, supply
 from prakerja.reports.aggregates import COUNTS, TABLE
 from prakerja.reports.models import Freshness, RegionBatchFigures
 
@@ -292,18 +292,10 @@ def _apply_claimed() -> None:
 def _finish(as_of: dt.datetime, mode: str, people: int, reason: str) -> Result:
     _stamp_years()
     supply.refresh()
-    _refresh_budget()
+    budget.refresh(full=mode == "full")
     rows = RegionBatchFigures.objects.count()
     Freshness.objects.update_or_create(table=TABLE, defaults={"as_of": as_of, "rows": rows})
     return Result(mode=mode, people=people, as_of=as_of, rows=rows, reason=reason)
-
-
-def _refresh_budget() -> None:
-    try:
-        from prakerja.reports import budget  # type: ignore[attr-defined]
-    except ImportError:  # the budget figures arrive with their own module
-        return
-    budget.refresh()
 
 
 def _stamp_years() -> None:
