@@ -13,6 +13,8 @@ from prakerja.core.access import duties, institution_of
 # (duty, url name, label); a url name that does not exist (an app not installed) is skipped.
 LINKS: tuple[tuple[str, str, Any], ...] = (
     (roles.AGGREGATES, "reports:dashboard", _("Pemantauan program")),
+    (roles.AGGREGATES, "reports:planning", _("Lembar perencanaan anggaran pelatihan")),
+    (roles.REGIONAL, "reports:apbd", _("APBD untuk urusan tenaga kerja")),
     (roles.SELECTION, "pmo:batches", _("Gelombang dan seleksi")),
     (roles.CURATION, "pmo:curation", _("Kurasi program pelatihan")),
     (roles.CURATION, "pmo:coverage", _("Cakupan pelatihan luring")),
