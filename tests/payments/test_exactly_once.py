@@ -117,16 +117,20 @@ class Rig:
         codes = [worker.returncode for worker in workers]
         assert codes == [0] * len(workers), f"worker exit codes {codes}\n{self.worker_output()}"
 
-    def quiet_callbacks(self, still: float = 1.0, timeout: float = 60) -> None:
+    def quiet_callbacks(self, still: float = 1.0, timeout: float = 180) -> None:
         """Let the late callbacks (duplicates, stale copies) arrive, then stop the simulator: the checks
-        must see what they did, and nothing may change under the checks."""
+        must see what they did, and nothing may change under the checks. Quiet means none is queued or
+        being delivered, and the counts held still for a moment (a settling transfer may queue one more);
+        on a loaded machine a delivery can take longer than that moment, hence the pending count."""
         deadline = time.monotonic() + timeout
         seen, since = None, time.monotonic()
-        while time.monotonic() < deadline and time.monotonic() - since < still:
+        while time.monotonic() < deadline:
             stats = self.server.simulator.stats()
-            now = (stats["callbacks_delivered"], stats["callbacks_failed"])
+            now = (stats["callbacks_delivered"], stats["callbacks_failed"], stats["callbacks_pending"])
             if now != seen:
                 seen, since = now, time.monotonic()
+            elif stats["callbacks_pending"] == 0 and time.monotonic() - since >= still:
+                break
             time.sleep(0.1)
         self.server.stop()
 

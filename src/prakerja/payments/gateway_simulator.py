@@ -235,6 +235,7 @@ class GatewaySimulator:
         self._duplicate_sends = 0
         self._callbacks_delivered = 0
         self._callbacks_failed = 0
+        self._callbacks_pending = 0  # jobs queued or being delivered (not yet delivered or given up)
         self._callbacks: queue.Queue[tuple[str, list[bytes]] | None] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._settler: threading.Thread | None = None
@@ -288,6 +289,8 @@ class GatewaySimulator:
                 "credited": credited,
                 "callbacks_delivered": self._callbacks_delivered,
                 "callbacks_failed": self._callbacks_failed,
+                # queued or being delivered: a test waits for 0 before it checks what callbacks did
+                "callbacks_pending": self._callbacks_pending,
             }
 
     def hold_callbacks(self) -> None:
@@ -558,22 +561,29 @@ class GatewaySimulator:
                 worker = threading.Thread(target=self._callback_loop, name=f"gateway-sim-callback-{n}", daemon=True)
                 worker.start()
                 self._threads.append(worker)
+        self._callbacks_pending += 1
         self._callbacks.put((transfer.callback_url, bodies))
 
     def _callback_loop(self) -> None:
         while True:
             job = self._callbacks.get()
-            self._callbacks_open.wait()
-            if job is None or self._stopping.is_set():
+            if job is None:
                 return
-            url, bodies = job
-            for body in bodies:
-                delivered = self._deliver(url, body)
+            try:
+                self._callbacks_open.wait()
+                if self._stopping.is_set():
+                    return
+                url, bodies = job
+                for body in bodies:
+                    delivered = self._deliver(url, body)
+                    with self._lock:
+                        if delivered:
+                            self._callbacks_delivered += 1
+                        else:
+                            self._callbacks_failed += 1
+            finally:
                 with self._lock:
-                    if delivered:
-                        self._callbacks_delivered += 1
-                    else:
-                        self._callbacks_failed += 1
+                    self._callbacks_pending -= 1
 
     def _deliver(self, url: str, body: bytes) -> bool:
         signature = hmac.new(self._secret, body, hashlib.sha256).hexdigest()
