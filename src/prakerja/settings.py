@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import csp.constants as csp
 import dj_database_url
@@ -65,11 +66,19 @@ INSTALLED_APPS = [
     "prakerja.complaints",
     "prakerja.helpdesk",
     "prakerja.reports",
+    "prakerja.ops",
 ]
 
 MIDDLEWARE = [
+    # Probes and the metrics scrape are answered first: no host check, session, rate limit, CSRF or staff
+    # two-factor redirect stands between a load balancer and /healthz (ops.middleware).
+    "prakerja.ops.middleware.OpsEndpointsMiddleware",
+    "prakerja.ops.request_ids.RequestIdMiddleware",
+    "prakerja.ops.metrics.RequestMetricsMiddleware",
     "prakerja.integrations.middleware.LeadingSlashesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from memory-mapped, pre-compressed copies, before any session or database work.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -131,14 +140,25 @@ CACHES = {
 
 # Background work: the database queue (run `prakerja db_worker`) in production; in development and
 # tests tasks run at once, so a laptop needs no worker to see its emails and SMS in the outbox.
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "TASKS_BACKEND",
-            "django_tasks_db.DatabaseBackend" if PRODUCTION else "django_tasks.backends.immediate.ImmediateBackend",
-        )
-    }
+# TASKS_BACKEND=rq puts the queue in Redis (REDIS_URL) for `prakerja rqworker` (docs/operations.md);
+# a dotted backend path is taken as it is.
+TASK_BACKEND_ALIASES = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "dummy": "django_tasks.backends.dummy.DummyBackend",
 }
+_tasks_backend = os.environ.get("TASKS_BACKEND", "db" if PRODUCTION else "immediate")
+TASKS: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": TASK_BACKEND_ALIASES.get(_tasks_backend, _tasks_backend)},
+}
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if TASKS["default"]["BACKEND"] == TASK_BACKEND_ALIASES["rq"]:
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": int(os.environ.get("RQ_JOB_TIMEOUT", "900"))}}
 
 # --- passwords ------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -166,8 +186,23 @@ USE_TZ = True
 
 # --- static files -----------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Production serves what `prakerja collectstatic` wrote: names carrying a content hash (cached for a year,
+# "immutable") with gzip and Brotli copies beside them. Elsewhere WhiteNoise reads the source folders
+# directly, so development and tests need no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # --- request limits ---------------------------------------------------------
 # A participant's JSON bodies are small; anything larger is refused early (413).
@@ -272,12 +307,30 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- operations: probes, metrics, logs ---------------------------------------------------------------
+# /metrics answers loopback callers (a Prometheus agent on the same machine) and callers presenting
+# `Authorization: Bearer METRICS_TOKEN`. Production opens neither by default: set METRICS_TOKEN, or
+# METRICS_ALLOW_LOOPBACK=1 where no proxy on this machine forwards public requests to /metrics.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOW_LOOPBACK = os.environ.get("METRICS_ALLOW_LOOPBACK", "0" if PRODUCTION else "1") == "1"
+# One JSON object a line (time, level, logger, message, request_id) for log collectors; text for people.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Every handler masks personal data (core.log_privacy): NIK/KK, emails and phone numbers.
     "filters": {"personal_data": {"()": "prakerja.core.log_privacy.PersonalDataFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}},
+    "formatters": {"json": {"()": "prakerja.ops.json_logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["personal_data"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }

@@ -10,6 +10,7 @@ from prakerja.catalog import views as catalog_views
 from prakerja.core import audit_views
 from prakerja.core import views as core_views
 from prakerja.learning import views as learning_views
+from prakerja.ops import views as ops_views
 from prakerja.payments import views as payment_views
 from prakerja.registry import views as registry_views
 from prakerja.surveys import views as survey_views
@@ -115,6 +116,10 @@ password_reset = [
 urlpatterns = [
     path("", registry_views.home, name="home"),
     path("health/", core_views.health, name="health"),
+    # Probes and metrics (ops.views); ops.middleware answers them ahead of the other middleware.
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("dasbor/", registry_views.dashboard, name="dashboard"),
     path("petugas/", account_views.staff_home, name="staff-home"),
     path("insentif/", include(([path("", payment_views.incentives, name="incentives")], "payments"))),

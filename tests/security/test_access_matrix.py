@@ -267,6 +267,10 @@ POLICY: dict[str, Expect] = {
     # public
     "home": everyone(200),
     "health": everyone(200),
+    "healthz": everyone(200),
+    "readyz": everyone(200),
+    # the test client is on loopback; production needs METRICS_TOKEN or METRICS_ALLOW_LOOPBACK=1
+    "metrics": everyone(200),
     "accounts:register": everyone(200),
     "accounts:login": everyone(200),
     "accounts:logout": everyone(405),  # POST only

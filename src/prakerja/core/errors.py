@@ -18,6 +18,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "FIELD_REQUIRED": ("Wajib diisi.", "This field is required."),
     "INVALID_VALUE": ("Nilai tidak valid.", "Invalid value."),
     "INVALID_TYPE": ("Jenis data tidak sesuai.", "Wrong data type."),
+    # operations
+    "METRICS_FORBIDDEN": (
+        "Metrik hanya dapat dibaca dari mesin ini atau dengan token metrik.",
+        "Metrics can be read only from this machine or with the metrics token.",
+    ),
     "TOO_LONG": ("Terlalu panjang (maksimal {max} karakter).", "Too long (at most {max} characters)."),
     "INVALID_JSON": ("Isi permintaan bukan JSON yang sah.", "The request body is not valid JSON."),
     "BODY_TOO_LARGE": ("Permintaan terlalu besar.", "The request is too large."),

@@ -1,0 +1,152 @@
+"""The production web server for real: gunicorn with the project's configuration (ops.gunicorn_conf), two
+worker processes on a loopback port, answering the probes and adding up both workers' metrics."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from ops_env import BIN, ROOT, free_port
+from prometheus_client.parser import text_string_to_metric_families
+
+REQUESTS = 20
+
+
+def get(url: str, timeout: float = 10) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # loopback only
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+@pytest.fixture
+def database_url(tmp_path, db) -> str:
+    """A migrated database the server's processes can open: the test database on PostgreSQL, a fresh
+    file on SQLite (the test run's own SQLite database lives in memory)."""
+    if connection.vendor == "postgresql":
+        s = connection.settings_dict
+        auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+        return f"postgresql://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    url = f"sqlite:///{tmp_path / 'smoke.sqlite3'}"
+    migrate = subprocess.run(
+        [str(BIN / "prakerja"), "migrate", "--noinput", "-v0"],
+        env=os.environ | {"DATABASE_URL": url},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    return url
+
+
+@pytest.fixture
+def server(tmp_path, database_url):
+    port = free_port()
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    (metrics_dir / "counter_999999.db").write_bytes(b"")  # left by a previous run: must be cleared
+    log = tmp_path / "gunicorn.log"
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        "LOG_FORMAT": "json",
+    }
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "python:prakerja.ops.gunicorn_conf"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if get(base + "/healthz", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not come up (exit {process.poll()}):\n{log.read_text()[-4000:]}")
+            time.sleep(0.2)
+        yield process, base, metrics_dir, log
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.mark.django_db
+def test_gunicorn_serves_the_probes_and_every_workers_metrics(server):
+    process, base, metrics_dir, log = server
+
+    status, body = get(base + "/healthz")
+    assert (status, json.loads(body)) == (200, {"status": "ok"})
+    status, body = get(base + "/readyz")
+    assert status == 200, body
+    assert json.loads(body)["checks"] == {"database": "ok", "migrations": "ok"}
+
+    # Concurrent requests keep both workers busy; the scrape (answered by either) counts them all.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(lambda _: get(base + "/")[0], range(REQUESTS)))
+    assert statuses == [200] * REQUESTS
+    status, body = get(base + "/metrics")
+    assert status == 200
+    served = {
+        s.labels["status"]: s.value
+        for family in text_string_to_metric_families(body.decode())
+        for s in family.samples
+        if s.name == "prakerja_http_requests_total" and s.labels["view"] == "home"
+    }
+    assert served == {"2xx": REQUESTS}
+    assert not (metrics_dir / "counter_999999.db").exists()
+    assert len(list(metrics_dir.glob("counter_*.db"))) >= 1
+
+    # A graceful stop: the master stops its workers, and their live gauges go with them (child_exit).
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
+    assert not list(metrics_dir.glob("gauge_live*.db")), sorted(p.name for p in metrics_dir.iterdir())
+
+    # gunicorn's own lines are JSON too, through the same personal-data filter.
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines)
+    assert all(not line.startswith("[") for line in log.read_text().splitlines()), log.read_text()[-2000:]
+
+
+def test_the_configuration_reads_its_environment(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"} | {
+        "WEB_CONCURRENCY": "3",
+        "GUNICORN_THREADS": "4",
+        "GUNICORN_BIND": "0.0.0.0:9000",
+        "PRAKERJA_ENV": "production",
+    }
+    code = (
+        "import json, os; import prakerja.ops.gunicorn_conf as c; "
+        "print(json.dumps([c.workers, c.threads, c.bind, c.preload_app, c.header_map, "
+        "hasattr(c, 'logconfig_dict'), os.environ['PROMETHEUS_MULTIPROC_DIR']]))"
+    )
+    result = subprocess.run(
+        [str(BIN / "python"), "-c", code], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    workers, threads, bind, preload, header_map, json_logs, metrics_dir = json.loads(result.stdout)
+    assert (workers, threads, bind, preload, json_logs) == (3, 4, ["0.0.0.0:9000"], True, True)
+    assert header_map == "dangerous"  # the partner API's client_code header (docs/decisions/0004)
+    assert Path(metrics_dir).is_dir()  # made for this server when the operator names none
+    Path(metrics_dir).rmdir()
