@@ -2,7 +2,9 @@
 
 Loads synthetic residents and registered applicants (``registry/population.py``
 makes them, ``registry/bulk.py`` writes them: ``COPY`` on PostgreSQL, batched
-INSERTs elsewhere). With ``--apply-to-batch``, every generated applicant whom
+INSERTs elsewhere; a big load into an empty registry on PostgreSQL goes through
+``registry/fresh_load.py``, which sets indexes and foreign keys aside until the
+end). With ``--apply-to-batch``, every generated applicant whom
 the eligibility rules accept today (the platform clock) joins that batch with
 the same frozen facts ``batches.actions.apply`` writes. The batch must exist
 and be open; unlike ``apply``, the clock may be outside its application
@@ -22,7 +24,7 @@ from prakerja.accounts.models import User
 from prakerja.batches.models import Batch
 from prakerja.core import audit, clock
 from prakerja.core.errors import DomainError, fail
-from prakerja.registry import bulk
+from prakerja.registry import bulk, fresh_load
 from prakerja.registry.population import people
 
 
@@ -78,13 +80,19 @@ class Command(BaseCommand):
             sys.stderr.write(f"\r[{bar:<30}] {done:,}/{total:,} people ({added:,} new) {rate:,.0f}/s")
             sys.stderr.flush()
 
+        def phase(name: str) -> None:  # after the rows: the bar is full, this says what is left
+            sys.stderr.write(f" — {name}…")
+            sys.stderr.flush()
+
         try:
-            loaded = bulk.load(
+            loaded = fresh_load.load(
                 people(o["seed"], total, clock.today()),
+                expected=total,
                 seed=o["seed"],
                 password_hash=password_hash,
                 batch=batch,
                 progress=progress,
+                phase=phase,
             )
         except DomainError as exc:  # the batch closed while loading: what was loaded before stays
             sys.stderr.write("\n")
