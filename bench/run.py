@@ -29,6 +29,8 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
     "selection": ("ingest", "selection"),
     "marketplace": ("redeem", "catalog"),
     "payouts": ("payouts",),
+    "dashboard": ("dashboard",),
+    "registration": ("registration", "me_read"),
 }
 
 
@@ -145,6 +147,21 @@ def table(data: dict[str, Any]) -> str:
             f"catalog: p95 {catalog['figure']} ms over {catalog['size']:,} programs and "
             f"{catalog.get('classes', 0):,} classes (issue 4 asks < 150 ms); /health/ p95 {catalog['floor']} ms",
         ]
+    registration = data.get("benchmarks", {}).get("registration")
+    if registration:
+        half, surge = registration.get("at_half_rate", {}), registration.get("surge", {})
+        lines += [
+            "",
+            f"registration: {registration['figure']:,.1f}/s, p50 {registration.get('p50_ms')} ms, "
+            f"p99 {registration.get('p99_ms')} ms ({registration.get('connections')} in flight); at "
+            f"{half.get('rate')}/s: p50 {half.get('p50_ms')} ms, p99 {half.get('p99_ms')} ms",
+        ]
+        if surge:
+            lines.append(
+                f"  surge at {surge.get('rate')}/s: {surge.get('statuses')}, 5xx {surge.get('server_errors')}, "
+                f"failed connections {surge.get('failed_connections')}; persisted == 201s: "
+                f"{surge.get('persisted_equals_201')}; all in after retrying: {surge.get('all_in_after_retry')}"
+            )
     return "\n".join(lines)
 
 

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "prakerja.core.rate_limits.RateLimitMiddleware",
     "prakerja.core.rate_limits.BodySizeLimitMiddleware",
+    # Password-hashing endpoints: a short bounded queue per process; past it 429 + Retry-After (core/surge.py).
+    "prakerja.core.surge.SurgeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "prakerja.accounts.two_factor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
