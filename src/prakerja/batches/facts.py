@@ -21,7 +21,14 @@ def current_rules() -> Rules:
     )
 
 
-def facts_for(person: Person, on: dt.date | None = None) -> Facts:
+def facts_for(
+    person: Person,
+    on: dt.date | None = None,
+    *,
+    declaration_accepted: bool | None = None,
+    tkd_taken: bool | None = None,
+) -> Facts:
+    """``declaration_accepted`` and ``tkd_taken`` may be given when the caller has just read them."""
     kk_recipients = 0
     if person.kk_index:
         kk_recipients = (
@@ -42,6 +49,8 @@ def facts_for(person: Person, on: dt.date | None = None) -> Facts:
         revoked=person.program_status == ProgramStatus.REVOKED,
         identity_verified=person.identity_verified_at is not None,
         profile_complete=person.profile_completed_at is not None,
-        declaration_accepted=has_current_declaration(person),
-        test_taken=test_taken(person.user),
+        declaration_accepted=(
+            has_current_declaration(person) if declaration_accepted is None else declaration_accepted
+        ),
+        test_taken=test_taken(person.user) if tkd_taken is None else tkd_taken,
     )

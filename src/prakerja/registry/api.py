@@ -114,7 +114,7 @@ def profile_out(person: Person) -> ProfileOut:
 def me(request: HttpRequest) -> MeOut:
     user: User = request.auth  # type: ignore[attr-defined]
     state = journey(user)
-    person = actions.person_of(user)
+    person = state.person  # read once, by the journey
     language = language_of(request)
     return MeOut(
         account=account_out(user),

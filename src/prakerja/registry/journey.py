@@ -9,13 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Subquery
+
 from prakerja.accounts.models import User
-from prakerja.aptitude.actions import current_attempt, test_taken
+from prakerja.aptitude.actions import current_attempt, current_period, test_taken
+from prakerja.aptitude.models import Attempt
 from prakerja.batches import eligibility
 from prakerja.batches.facts import current_rules, facts_for
 from prakerja.core.errors import Problem
-from prakerja.registry.actions import has_current_declaration, person_of
-from prakerja.registry.models import ProgramStatus
+from prakerja.registry.actions import current_declaration_version, has_current_declaration, person_of
+from prakerja.registry.models import Declaration, Person, ProgramStatus
 
 # (step code, URL name of the page that does it)
 STEPS: tuple[tuple[str, str], ...] = (
@@ -42,21 +45,24 @@ class Journey:
     recipient: Any = None  # batches.Recipient
     balance: int = 0
     deadlines: list[dict[str, str]] = field(default_factory=list)
+    person: Any = None  # the registry.Person read for this journey, so callers need not read it again
 
 
 def journey(user: User) -> Journey:
-    person = person_of(user)
+    # Read each record once (GET /api/v1/me is the API's busiest read): the person with its recipient,
+    # current declaration and balance in one query, the test attempts in another.
+    person, declared, balance = _person_of(user)
+    taken, attempt = _test_of(user)
     done = {
         "verify_email": user.email_verified_at is not None,
         "verify_phone": user.phone_verified_at is not None,
         "identity": person.identity_verified_at is not None,
         "profile": person.profile_completed_at is not None,
-        "declaration": has_current_declaration(person),
-        "test": test_taken(user),
+        "declaration": declared,
+        "test": taken,
     }
     pending = [(code, url) for code, url in STEPS if not done[code]]
-    reasons = eligibility.problems(facts_for(person), current_rules())
-    attempt = current_attempt(user)
+    reasons = eligibility.problems(facts_for(person, declaration_accepted=declared, tkd_taken=taken), current_rules())
     from prakerja.batches.models import Application
 
     application = (
@@ -89,9 +95,49 @@ def journey(user: User) -> Journey:
         test_max_score=attempt.max_score if attempt and attempt.finished_at else None,
         application=application,
         recipient=recipient,
-        balance=_balance(person),
+        balance=balance,
         deadlines=deadlines,
+        person=person,
     )
+
+
+def _person_of(user: User) -> tuple[Person, bool, int]:
+    """The person (with its recipient row), whether the current declaration is accepted, and the balance."""
+    from prakerja.payments.models import LedgerAccount
+
+    person = (
+        Person.objects.select_related("recipient")
+        .annotate(
+            declared=Exists(Declaration.objects.filter(person=OuterRef("pk"), version=current_declaration_version())),
+            # _balance's account: the person's first ledger account
+            ledger_balance=Subquery(
+                LedgerAccount.objects.filter(person=OuterRef("pk")).order_by("pk").values("balance")[:1]
+            ),
+        )
+        .filter(user=user)
+        .first()
+    )
+    if person is None:  # first visit: the person is created empty (and may race another request)
+        person = person_of(user)
+        return person, has_current_declaration(person), _balance(person)
+    person.user = user  # the account is at hand; eligibility facts need not read it again
+    return person, bool(person.declared), person.ledger_balance or 0  # type: ignore[attr-defined]
+
+
+def _test_of(user: User) -> tuple[bool, Any]:
+    """Whether a test was taken (any period), and the current period's attempt — the attempts read once.
+
+    While an attempt is still open it may be overdue, and aptitude finishes it on reading: that rare case
+    goes through aptitude's own functions.
+    """
+    attempts = list(Attempt.objects.filter(user=user))  # one per period: a handful at most
+    if any(a.finished_at is None for a in attempts):
+        return test_taken(user), current_attempt(user)
+    period = current_period()
+    current = next((a for a in attempts if a.period == period), None)
+    if current is not None:
+        current.user = user
+    return bool(attempts), current
 
 
 def _balance(person: Any) -> int:

@@ -1,0 +1,48 @@
+"""``GET /api/v1/me`` reads each record once: the query count of a registered participant's read is pinned."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import PROFILE
+from prakerja.aptitude.models import Question
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# token with its user, person (with recipient, current declaration and balance), test attempts,
+# recipients on the same family card, latest application
+ME_QUERIES = 5
+
+
+@pytest.fixture
+def registered(verified_api, resident):
+    """A participant with identity, profile, declaration and a finished test: every step done."""
+    client = verified_api()
+    assert client.put("/me/identity", resident()).status_code == 200
+    assert client.put("/me/profile", PROFILE).status_code == 200
+    version = client.get("/me/declaration").json()["version"]
+    assert client.post("/me/declaration", {"version": version}).status_code == 200
+    attempt = client.post("/me/test").json()
+    key = dict(Question.objects.values_list("code", "answer"))
+    answers = {q["code"]: key[q["code"]] for q in attempt["questions"]}
+    assert client.post("/me/test/submit", {"answers": answers}).json()["finished"]
+    client.get("/me")  # the program settings are read once per process and kept (core.program)
+    return client
+
+
+def test_me_of_a_registered_participant_is_a_handful_of_queries(registered, django_assert_max_num_queries):
+    with django_assert_max_num_queries(ME_QUERIES):
+        r = registered.get("/me")
+    assert r.status_code == 200
+    me = r.json()
+    assert me["state"] == "eligible" and me["next_step"] == "apply" and me["eligible"] is True
+    assert all(me["steps"].values())
+    assert me["test"] == {"taken": True, "score": 20, "max_score": 20}
+    assert me["identity"]["verified"] is True and me["profile"]["complete"] is True
+    assert me["balance"] == 0 and me["deadlines"] == [] and me["reasons"] == []
+
+
+def test_me_writes_nothing(registered, django_assert_num_queries):
+    with django_assert_num_queries(ME_QUERIES) as captured:
+        assert registered.get("/me").status_code == 200
+    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in captured.captured_queries)
