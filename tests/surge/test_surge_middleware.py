@@ -262,3 +262,18 @@ def test_in_the_stack_the_site_form_gets_the_waiting_page(stack):
     # The site's content security policy still applies to the page.
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert not User.objects.filter(email="antre@contoh.id").exists()
+
+
+@pytest.mark.django_db
+def test_the_waiting_page_speaks_the_readers_language_whatever_the_thread_last_used(small_gate):
+    from django.utils import translation
+
+    taken = fill(small_gate)
+    try:
+        with translation.override("en"):  # what a previous request left active in this worker thread
+            indonesian = middleware()(RequestFactory().post("/akun/masuk/", {"email": "a@b.id"}))
+        english = middleware()(RequestFactory().post("/akun/masuk/", HTTP_ACCEPT_LANGUAGE="en"))
+    finally:
+        empty(small_gate, taken)
+    assert "Antrean sedang penuh" in indonesian.content.decode()
+    assert "The queue is full" in english.content.decode()

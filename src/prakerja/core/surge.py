@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from prakerja.core.errors import language_of
 
@@ -187,7 +188,10 @@ def busy(request: HttpRequest) -> HttpResponse:
     else:
         # The page reloads the address it was posted to (a GET: the form again, empty — nothing was
         # saved, and a password is never echoed back into a page).
-        body = render_to_string("surge.html", {"seconds": wait, "again": request.get_full_path()}, request=request)
+        # In the reader's language whatever this thread last rendered in (LocaleMiddleware may not have run).
+        with translation.override(language):
+            context = {"seconds": wait, "again": request.get_full_path()}
+            body = render_to_string("surge.html", context, request=request)
         response = HttpResponse(body, status=429)
     response["Retry-After"] = str(wait)
     response["Cache-Control"] = "no-store"
