@@ -75,17 +75,25 @@ class Connection:
         if not status_line:
             raise ConnectionError("closed by the server")
         status = int(status_line.split()[1])
-        length, close = 0, False
+        length, close, chunked = 0, False, False
         while True:
             line = await self.reader.readline()
             if line in (b"\r\n", b"\n", b""):
                 break
             name, _, value = line.decode("latin-1").partition(":")
-            if name.lower() == "content-length":
-                length = int(value.strip())
-            elif name.lower() == "connection" and value.strip().lower() == "close":
+            name, value = name.strip().lower(), value.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value:
+                chunked = True  # e.g. a response streamed without a length (gunicorn chunks it)
+            elif name == "connection" and value == "close":
                 close = True
-        if length:
+        if chunked:
+            while size := int((await self.reader.readline()).split(b";")[0], 16):
+                await self.reader.readexactly(size + 2)
+            while await self.reader.readline() not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+        elif length:
             await self.reader.readexactly(length)
         if close:
             self.close()

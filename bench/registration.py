@@ -33,8 +33,6 @@ and migrated when missing, emptied at the start of each run (only a database who
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import os
 import secrets
@@ -43,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -82,59 +79,6 @@ if {SURGE!r} not in MIDDLEWARE:  # noqa: F405
     MIDDLEWARE = list(MIDDLEWARE)  # noqa: F405
     MIDDLEWARE.insert(MIDDLEWARE.index("prakerja.core.rate_limits.BodySizeLimitMiddleware") + 1, {SURGE!r})
 """
-
-
-class _Connection(loadgen.Connection):
-    """loadgen's connection, also reading chunked bodies: ``/healthz`` is answered ahead of the middleware
-    that sets Content-Length, so gunicorn sends it chunked, which ``loadgen.Connection`` does not read."""
-
-    async def send(self, request: loadgen.Request) -> int:
-        method, path, headers, body = request
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(body)}"]
-        head += [f"{k}: {v}" for k, v in headers.items()]
-        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
-        await self.writer.drain()
-        assert self.reader is not None
-        status_line = await self.reader.readline()
-        if not status_line:
-            raise ConnectionError("closed by the server")
-        status = int(status_line.split()[1])
-        length, close, chunked = 0, False, False
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b"\n", b""):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            name, value = name.strip().lower(), value.strip().lower()
-            if name == "content-length":
-                length = int(value)
-            elif name == "transfer-encoding" and "chunked" in value:
-                chunked = True
-            elif name == "connection" and value == "close":
-                close = True
-        if chunked:
-            while size := int((await self.reader.readline()).split(b";")[0], 16):
-                await self.reader.readexactly(size + 2)
-            while await self.reader.readline() not in (b"\r\n", b"\n", b""):
-                pass  # trailers
-        elif length:
-            await self.reader.readexactly(length)
-        if close:
-            self.close()
-        return status
-
-
-@contextlib.contextmanager
-def chunked_bodies() -> Iterator[None]:
-    """loadgen with ``_Connection`` for the duration (restored after: other benchmarks share the module)."""
-    original = loadgen.Connection
-    loadgen.Connection = _Connection  # type: ignore[misc]
-    try:
-        yield
-    finally:
-        loadgen.Connection = original  # type: ignore[misc]
 
 
 def environment(database_url: str, scratch: Path | None = None) -> dict[str, str]:
@@ -573,7 +517,7 @@ def run(size: str) -> dict[str, Any]:
     log(f"registration: {population}")
     load = {"before": round(os.getloadavg()[0], 2)}
     registrations = Registrations()
-    with tempfile.TemporaryDirectory(prefix="bench-registration-") as tmp, chunked_bodies():
+    with tempfile.TemporaryDirectory(prefix="bench-registration-") as tmp:
         scratch = Path(tmp)
         port = free_port()
         server = start_server(database_url, scratch, port)
