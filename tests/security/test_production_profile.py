@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -11,24 +9,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from production_env import production_env
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def production_env(**extra: str) -> dict[str, str]:
-    # Not what a server has: DEBUG, the tests' fast hasher, and the browser tests' async switch.
-    skip = ("DEBUG", "PRAKERJA_FAST_HASHER", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    env = {k: v for k, v in os.environ.items() if k not in skip}
-    env.update(
-        PRAKERJA_ENV="production",
-        PRAKERJA_HOME=str(ROOT),
-        SECRET_KEY=secrets.token_urlsafe(50),
-        PII_ENCRYPTION_KEY=secrets.token_urlsafe(32),
-        PII_INDEX_KEY=secrets.token_urlsafe(32),
-        ALLOWED_HOSTS="prakerja.example",
-        DATABASE_URL=os.environ.get("DATABASE_URL") or "postgresql://prakerja@127.0.0.1:5432/prakerja",
-    )
-    env.update(extra)
-    return env
 
 
 def manage(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
