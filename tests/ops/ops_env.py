@@ -1,9 +1,8 @@
-"""Helpers of the operations tests: the production environment for subprocesses, free ports, Redis."""
+"""Helpers of the operations tests: the production environment for subprocesses, and Redis."""
 
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from pathlib import Path
 
@@ -14,12 +13,6 @@ from production_env import production_env  # noqa: F401 (the ops tests import it
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def require_redis() -> str:

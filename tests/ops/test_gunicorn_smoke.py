@@ -7,16 +7,16 @@ import json
 import os
 import signal
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from django.db import connection
-from ops_env import BIN, ROOT, free_port
+from ops_env import BIN
 from prometheus_client.parser import text_string_to_metric_families
+
+from servers import free_port, gunicorn, server_database_url
 
 REQUESTS = 20
 
@@ -31,24 +31,7 @@ def get(url: str, timeout: float = 10) -> tuple[int, bytes]:
 
 @pytest.fixture
 def database_url(tmp_path, db) -> str:
-    """A migrated database the server's processes can open: the test database on PostgreSQL, a fresh
-    file on SQLite (the test run's own SQLite database lives in memory)."""
-    if connection.vendor == "postgresql":
-        s = connection.settings_dict
-        auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-        return f"postgresql://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    url = f"sqlite:///{tmp_path / 'smoke.sqlite3'}"
-    migrate = subprocess.run(
-        [str(BIN / "prakerja"), "migrate", "--noinput", "-v0"],
-        env=os.environ | {"DATABASE_URL": url},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert migrate.returncode == 0, migrate.stderr
-    return url
+    return server_database_url(tmp_path)
 
 
 @pytest.fixture
@@ -60,36 +43,12 @@ def server(tmp_path, database_url):
     log = tmp_path / "gunicorn.log"
     env = os.environ | {
         "DATABASE_URL": database_url,
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         "LOG_FORMAT": "json",
     }
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "python:prakerja.ops.gunicorn_conf"],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if get(base + "/healthz", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not come up (exit {process.poll()}):\n{log.read_text()[-4000:]}")
-            time.sleep(0.2)
-        yield process, base, metrics_dir, log
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
+    with gunicorn(env, port, log) as process:
+        yield process, f"http://127.0.0.1:{port}", metrics_dir, log
 
 
 @pytest.mark.django_db

@@ -10,31 +10,23 @@ import http.client
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+from servers import ROOT, free_port, gunicorn, server_database_url
+
 PASSWORD = "Rahasia#2024x"
 CLIENTS = 32
 REQUESTS = 192
-SURGE = "prakerja.core.surge.SurgeMiddleware"
-# The server's settings: the project's, with the gate in the stack (where settings.MIDDLEWARE puts it once
-# it is listed there; until then, here) and made small, so that 32 clients are far over capacity.
-SETTINGS = f"""
+# The server's settings: the project's, with the gate made small, so that 32 clients are far over capacity.
+SETTINGS = """
 from prakerja.settings import *  # noqa: F403
 
-if {SURGE!r} not in MIDDLEWARE:  # noqa: F405
-    MIDDLEWARE = list(MIDDLEWARE)  # noqa: F405
-    MIDDLEWARE.insert(MIDDLEWARE.index("prakerja.core.rate_limits.BodySizeLimitMiddleware") + 1, {SURGE!r})
 SURGE_MAX_CONCURRENT = 1
 SURGE_MAX_WAITING = 1
 SURGE_WAIT_SECONDS = 1.0
@@ -44,33 +36,9 @@ RATE_LIMIT_SCALE = 0  # every client is 127.0.0.1: the per-address limit would a
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def database_url(tmp_path) -> str:
-    """The test database on PostgreSQL (emptied after the test: transactional); a migrated file on SQLite."""
-    if connection.vendor == "postgresql":
-        s = connection.settings_dict
-        auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-        return f"postgresql://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    url = f"sqlite:///{tmp_path / 'surge.sqlite3'}"
-    migrate = subprocess.run(
-        [str(BIN / "prakerja"), "migrate", "--noinput", "-v0"],
-        env=os.environ | {"DATABASE_URL": url},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert migrate.returncode == 0, migrate.stderr
-    return url
+    return server_database_url(tmp_path)  # on PostgreSQL the test database, emptied after the test
 
 
 def query(database_url: str, sql: str) -> list[tuple]:
@@ -94,41 +62,14 @@ def server(tmp_path, database_url):
         "PRAKERJA_ENV": "test",
         "PRAKERJA_HOME": str(ROOT),
         "PRAKERJA_OUTBOX": str(tmp_path / "outbox"),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
         "GUNICORN_THREADS": "8",
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
         "LOG_FORMAT": "text",
         "LOG_LEVEL": "ERROR",
     }
-    log = tmp_path / "gunicorn.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "python:prakerja.ops.gunicorn_conf"],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if get(port, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not come up (exit {process.poll()}):\n{log.read_text()[-4000:]}")
-            time.sleep(0.2)
-        yield port, log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with gunicorn(env, port, tmp_path / "gunicorn.log"):
+        yield port, tmp_path / "gunicorn.log"
 
 
 def get(port: int, path: str) -> tuple[int, bytes]:
