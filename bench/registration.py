@@ -69,16 +69,6 @@ FLOOR_SECONDS = 4  # per round
 ROUNDS = 3  # turns of the floor and of the registration load, taken in turn
 READ_ROUNDS = 4  # turns of /healthz, /api/v1/me and /health/
 PASSWORD = "Daftar#Prakerja2026"
-SURGE = "prakerja.core.surge.SurgeMiddleware"
-# The server's settings: the project's, with the surge gate in the stack where settings.MIDDLEWARE lists it
-# (after the rate limits) — added here only while it is not listed there.
-SETTINGS_SHIM = f"""
-from prakerja.settings import *  # noqa: F403
-
-if {SURGE!r} not in MIDDLEWARE:  # noqa: F405
-    MIDDLEWARE = list(MIDDLEWARE)  # noqa: F405
-    MIDDLEWARE.insert(MIDDLEWARE.index("prakerja.core.rate_limits.BodySizeLimitMiddleware") + 1, {SURGE!r})
-"""
 
 
 def environment(database_url: str, scratch: Path | None = None) -> dict[str, str]:
@@ -95,11 +85,7 @@ def environment(database_url: str, scratch: Path | None = None) -> dict[str, str
     }
     env = production_environment(database_url, SECRET, **extra)
     if scratch is not None:
-        env |= {
-            "PRAKERJA_OUTBOX": str(scratch / "outbox"),
-            "DJANGO_SETTINGS_MODULE": "bench_registration_settings",
-            "PYTHONPATH": os.pathsep.join([str(scratch), env["PYTHONPATH"]]),
-        }
+        env["PRAKERJA_OUTBOX"] = str(scratch / "outbox")
     env.pop("PRAKERJA_FAST_HASHER", None)  # a test-only speed-up: never in a benchmark
     return env
 
@@ -272,7 +258,6 @@ class HashFloor:
 
 
 def start_server(database_url: str, scratch: Path, port: int) -> subprocess.Popen[bytes]:
-    (scratch / "bench_registration_settings.py").write_text(SETTINGS_SHIM)
     (scratch / "metrics").mkdir(exist_ok=True)
     env = environment(database_url, scratch) | {
         "GUNICORN_BIND": f"127.0.0.1:{port}",
