@@ -4,18 +4,23 @@ it cannot trust what is stored; and the selection's bulk writes do not flood the
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import random
 import threading
 import uuid
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections
 
 from market import CLOSES, OPENS
 from payouts import trained_recipients
+from prakerja.accounts.models import User
 from prakerja.batches import actions as batches
 from prakerja.batches.models import Application, Batch, Recipient
+from prakerja.core.errors import DomainError
 from prakerja.learning.models import Purchase
 from prakerja.payments.models import Entitlement
 from prakerja.registry.models import Person
@@ -161,6 +166,39 @@ def test_writes_that_move_no_figure_log_nothing(trained):
     # Nor does a new registry entry that has not applied, or a name change.
     Person.objects.filter(pk=trained[0].pk).update(full_name="Nama Baru")
     assert not pending()
+
+
+def test_a_selection_notes_its_whole_batch_once_and_the_next_refresh_rebuilds(frozen_clock):
+    """Selecting changes every applicant's eligibility: one note, not a log row per application, and
+    the refresh after it rebuilds in full and matches."""
+    frozen_clock(OPENS)
+    call_command("generate_population", "--people", "40", "--seed", "9203", stdout=io.StringIO())
+    users = list(User.objects.filter(email__startswith="p9203-"))
+    batches.create_batch(number=640, quota=5, opens_at=OPENS, closes_at=CLOSES)
+    batches.open_batch(640)
+    for user in users:
+        with contextlib.suppress(DomainError):
+            batches.apply(user, 640)
+    frozen_clock(CLOSES + dt.timedelta(hours=1))
+    batches.close_batch(640)
+    aggregates.refresh()
+    assert not pending()
+
+    batches.select_batch(640)
+    applications = Application.objects.filter(batch__number=640)
+    assert applications.filter(eligible__isnull=False).count() == applications.count() > 5
+    logged = pending()
+    assert change_log.EVERYONE in logged
+    if connection.vendor == "postgresql":
+        assert logged == {change_log.EVERYONE}  # the row triggers were off for the selection's update
+    # ... and back on after it.
+    Application.objects.filter(pk=applications.filter(eligible=True).first().pk).update(eligible=False)
+    assert len(pending()) > len(logged) or connection.vendor != "postgresql"
+
+    result = aggregates.refresh_changes()
+    assert (result["mode"], result["reason"]) == ("full", "bulk write")
+    assert stored() == recomputed() and not pending()
+    assert sum(row["eligible"] for row in stored().values()) == applications.filter(eligible=True).count()
 
 
 def test_it_rebuilds_in_full_when_it_cannot_trust_what_is_stored(trained, monkeypatch):

@@ -15,7 +15,8 @@ Steps, all in SQL over the facts frozen at application, inside one transaction
 4. Within each region, rank by priority tier (a program setting) and then by
    the seeded draw ``md5(seed || token)``; the first ``quota`` are selected,
    the others get ``QUOTA_FILLED_IN_REGION``.
-5. Write every application's status, rank and reason in one UPDATE, and store
+5. Write every application's status, rank and reason in one UPDATE (in id order, so each page
+   of the table is visited once; the dashboards' change log notes the whole batch once), and store
    an audit digest: SHA-256 of the parameters and the ordered inputs and
    outputs. The same data and seed always give the same results and digest.
 
@@ -40,6 +41,7 @@ from django.db import connection
 from prakerja.batches import eligibility
 from prakerja.batches.models import Application, Batch, RegionQuota
 from prakerja.batches.quotas import largest_remainder
+from prakerja.reports import change_log
 
 
 @dataclass(frozen=True)
@@ -175,8 +177,18 @@ def _pool_query(batch: Batch, p: Params) -> tuple[str, list[Any]]:
                ROW_NUMBER() OVER (PARTITION BY b.kk_index{_bytewise()}, b.fail IS NULL ORDER BY b.tier, b.draw)
                  + COALESCE(k.used, 0) AS kk_place
         FROM base b LEFT JOIN kk_used k ON k.kk_index = b.kk_index
+    ),
+    pooled AS (
+        SELECT id, region, tier, draw, fail, (fail IS NULL AND kk_place <= %s) AS kk_room FROM kk_ranked
     )
-    SELECT id, region, tier, draw, fail, (fail IS NULL AND kk_place <= %s) AS kk_room FROM kk_ranked"""
+    -- The place in the region's draw does not depend on the quotas, so it is ranked here too (those
+    -- without a chance are ranked apart and get no place). In id order: the final UPDATE then
+    -- visits the table's pages in the order they lie on disk, each once.
+    SELECT id, region, tier, fail, kk_room,
+           CASE WHEN kk_room THEN
+             ROW_NUMBER() OVER (PARTITION BY region{_bytewise()}, kk_room ORDER BY tier, draw)
+           END AS place
+    FROM pooled ORDER BY id"""
     # As the backend stores datetimes (SQLite: naive UTC text), so the comparison is exact.
     cutoff = connection.ops.adapt_datetimefield_value(dt.datetime.fromisoformat(p.cutoff))
     args = [
@@ -245,20 +257,14 @@ def tune_session() -> None:
 
 
 def write_results(batch: Batch, p: Params) -> None:
-    """Steps 3-5: rank inside each region against its quota and write every application once."""
-    sql = f"""WITH ranked AS (
-        SELECT s.id, ROW_NUMBER() OVER (PARTITION BY s.region{_bytewise()} ORDER BY s.tier, s.draw) AS place,
-               COALESCE(q.quota, 0) AS quota
-        FROM {POOL} s LEFT JOIN batches_regionquota q ON q.batch_id = %s AND q.region_code = s.region
-        WHERE s.fail IS NULL AND s.kk_room
-    ),
-    result AS (
-        SELECT s.id, s.tier, x.place,
+    """Steps 3-5: compare each place with its region's quota and write every application once."""
+    sql = f"""WITH result AS (
+        SELECT s.id, s.tier, s.place,
                CASE WHEN s.fail IS NOT NULL THEN s.fail
-                    WHEN x.id IS NULL THEN 'KK_QUOTA_REACHED'
-                    WHEN x.place <= x.quota THEN 'SELECTED'
+                    WHEN NOT s.kk_room THEN 'KK_QUOTA_REACHED'
+                    WHEN s.place <= COALESCE(q.quota, 0) THEN 'SELECTED'
                     ELSE 'QUOTA_FILLED_IN_REGION' END AS reason
-        FROM {POOL} s LEFT JOIN ranked x ON x.id = s.id
+        FROM {POOL} s LEFT JOIN batches_regionquota q ON q.batch_id = %s AND q.region_code = s.region
     )
     UPDATE batches_application SET
         reason = result.reason,
@@ -267,7 +273,9 @@ def write_results(batch: Batch, p: Params) -> None:
         eligible = (result.reason IN ('SELECTED', 'QUOTA_FILLED_IN_REGION')),
         status = CASE WHEN result.reason = 'SELECTED' THEN 'selected' ELSE 'not_selected' END
     FROM result WHERE batches_application.id = result.id"""
-    with connection.cursor() as cursor:
+    # Every applicant's ``eligible`` changes: one note for the dashboards' change log instead of a
+    # trigger call and a log row per application (the next refresh rebuilds in full).
+    with change_log.bulk_write(connection), connection.cursor() as cursor:
         cursor.execute(sql, [batch.pk])
 
 

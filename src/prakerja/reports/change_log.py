@@ -15,6 +15,11 @@ Kept cheap for bulk writes:
   nothing but the clause.
 SQLite has row triggers only, fine at its scale.
 
+A writer that changes a whole batch at once (the selection rewrites every application's ``eligible``)
+would still pay one row trigger and one log row per row. It may instead turn the row triggers off for
+its transaction (``bulk_write``, PostgreSQL) and note ``EVERYONE``: the next refresh rebuilds in full,
+which it would have done anyway above a few hundred thousand people.
+
 ``reports_person_figures`` holds each person's last counted contribution per batch and regency,
 so the incremental refresh can subtract the old and add the new (reports.aggregates).
 """
@@ -22,6 +27,8 @@ so the incremental refresh can subtract the old and add the new (reports.aggrega
 # ruff: noqa: S608 -- the SQL here is built from constants and model table names only, never from input.
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 PENDING = "reports_pending_change"
@@ -42,6 +49,11 @@ WATCHED: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
 }
 BULK_WATCHED = [t for t in WATCHED if t != "registry_person"]  # inserts and deletes matter here
+
+# A log row for no person in particular: everyone's figures may have moved (ids start at 1).
+EVERYONE = 0
+# The transaction-local setting that turns the row triggers off (PostgreSQL): the writer logs for itself.
+SWITCH = "prakerja.log_changes"
 
 # The counted columns: reports.aggregates.COUNTS, in its order (a test holds them equal). A column added
 # later needs its own migration to add it to the snapshot table.
@@ -70,7 +82,8 @@ SNAPSHOT_COUNTS = (
 
 
 def _changed(columns: tuple[str, ...], person: str) -> str:
-    return " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in (*columns, person))
+    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in (*columns, person))
+    return f"({changed}) AND current_setting('{SWITCH}', true) IS DISTINCT FROM 'off'"
 
 
 def _sqlite_changed(columns: tuple[str, ...], person: str) -> str:
@@ -109,20 +122,51 @@ def postgresql_create() -> list[str]:
         f"""CREATE FUNCTION reports_note_person() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN INSERT INTO {PENDING} (person_id) VALUES (NEW.id); RETURN NULL; END $$""",
     ]
+    for table in BULK_WATCHED:
+        statements += [
+            f"""CREATE TRIGGER reports_log_insert AFTER INSERT ON {table}
+            REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_note_inserted()""",
+            f"""CREATE TRIGGER reports_log_delete AFTER DELETE ON {table}
+            REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_note_deleted()""",
+        ]
+    return statements + postgresql_update_triggers()
+
+
+def postgresql_update_triggers() -> list[str]:
+    statements = []
     for table, (person, columns) in WATCHED.items():
-        if table in BULK_WATCHED:
-            statements += [
-                f"""CREATE TRIGGER reports_log_insert AFTER INSERT ON {table}
-                REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_note_inserted()""",
-                f"""CREATE TRIGGER reports_log_delete AFTER DELETE ON {table}
-                REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_note_deleted()""",
-            ]
         function = "reports_note_person" if person == "id" else "reports_note_updated"
         statements.append(
             f"""CREATE TRIGGER reports_log_update AFTER UPDATE OF {", ".join((*columns, person))} ON {table}
             FOR EACH ROW WHEN ({_changed(columns, person)}) EXECUTE FUNCTION {function}()"""
         )
     return statements
+
+
+def recreate_update_triggers(apps: Any, schema_editor: Any) -> None:
+    """Migration step: the update triggers as defined now (PostgreSQL; SQLite's have no switch)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table in WATCHED:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS reports_log_update ON {table}", params=None)
+    for sql in postgresql_update_triggers():
+        schema_editor.execute(sql, params=None)
+
+
+@contextmanager
+def bulk_write(connection: Any) -> Iterator[None]:
+    """Inside a transaction: updates made in the block are not logged row by row (PostgreSQL) and
+    everyone is noted once instead, so the next refresh is a full one. For writers that change so
+    many people that a full rebuild is what the refresh would do anyway."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config(%s, 'off', true)", [SWITCH])
+        try:
+            yield
+        finally:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT set_config(%s, 'on', true)", [SWITCH])
+        cursor.execute(f"INSERT INTO {PENDING} (person_id) VALUES (%s)", [EVERYONE])
 
 
 def postgresql_drop() -> list[str]:

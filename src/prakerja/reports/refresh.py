@@ -249,6 +249,8 @@ def changes() -> Result:
                 cursor.execute(f"DELETE FROM {PENDING}")
             return _rebuild(as_of, reason=missing)
         people = _claim()
+        if _claimed_everyone():
+            return _rebuild(as_of, reason="bulk write")
         if people > FULL_REBUILD_ABOVE:
             return _rebuild(as_of, reason=f"{people} people changed")
         if people:
@@ -348,6 +350,13 @@ def _claim() -> int:
         ids = {row[0] for row in cursor.fetchall()}
         cursor.executemany(f"INSERT INTO {CLAIMED} (person_id) VALUES (%s)", [(i,) for i in ids])
         return len(ids)
+
+
+def _claimed_everyone() -> bool:
+    """A bulk writer noted everyone (change_log.bulk_write) instead of each person."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {CLAIMED} WHERE person_id = %s)", [change_log.EVERYONE])
+        return bool(cursor.fetchone()[0])
 
 
 def _drop_work_tables() -> None:
