@@ -212,7 +212,7 @@ def run_worker(action: str, args: dict[str, Any]) -> dict[str, Any]:
 
             return wrapper
 
-        for name in ("eligible_counts", "store_quotas", "write_results", "count_selected", "digest"):
+        for name in ("build_pool", "eligible_counts", "store_quotas", "write_results", "digest"):
             if hasattr(selection, name):
                 setattr(selection, name, timed(name, getattr(selection, name)))
         started = time.perf_counter()

@@ -79,19 +79,22 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from memory-mapped, pre-compressed copies, before any session or database work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "prakerja.ops.csp_cache.CSPMiddleware",  # django-csp's, the settings' own policy built once
+    # Session, user, second-factor wrapper and messages stand aside for bearer-token API requests
+    # (ops.api_path); every other request goes through Django's own. CSRF stays Django's own, by the exact
+    # name the deployment check looks for: the API's views are csrf_exempt, so it reads nothing there.
+    "prakerja.ops.api_path.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "prakerja.ops.api_path.AuthenticationMiddleware",
     "prakerja.core.rate_limits.RateLimitMiddleware",
     "prakerja.core.rate_limits.BodySizeLimitMiddleware",
     # Password-hashing endpoints: a short bounded queue per process; past it 429 + Retry-After (core/surge.py).
     "prakerja.core.surge.SurgeMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "prakerja.ops.api_path.OTPMiddleware",
     "prakerja.accounts.two_factor.StaffTwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "prakerja.ops.api_path.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -130,6 +133,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") == "1"
+):
+    # The few fixed hot queries (core.rows: a bearer token's account, GET /api/v1/me's journey) are prepared
+    # once per connection, so PostgreSQL does not plan them again on every request. The ORM's queries are
+    # never prepared (Django binds their parameters on the client). Off (0) behind a connection pooler
+    # that cannot keep prepared statements (PgBouncer before 1.21, or without max_prepared_statements).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

@@ -114,6 +114,9 @@ password_reset = [
 ]
 
 urlpatterns = [
+    # The JSON API first: its calls are the most frequent, and resolving them after the pages meant trying
+    # every page pattern (the includes mounted at "" entirely) first. No page pattern starts with "api/".
+    path("api/v1/", api.urls),
     path("", registry_views.home, name="home"),
     path("health/", core_views.health, name="health"),
     # Probes and metrics (ops.views); ops.middleware answers them ahead of the other middleware.
@@ -152,6 +155,5 @@ urlpatterns = [
         ),
     ),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -9,9 +9,9 @@ from prakerja.aptitude.models import Question
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# token with its user, person (with recipient, current declaration and balance), test attempts,
-# recipients on the same family card, latest application
-ME_QUERIES = 5
+# the token with its account (accounts.bearer); the person with recipient, current declaration, balance,
+# recipients on the same family card, latest application and test attempts (registry.journey)
+ME_QUERIES = 2
 
 
 @pytest.fixture

@@ -345,7 +345,7 @@ def test_fixed_province_table_decides_the_places(frozen_clock, tmp_path):
         assert (row["selected"], row["reasons"], row["eligible"]) == ("false", "QUOTA_FILLED_IN_REGION", "true")
 
 
-INTERRUPTIONS = ["prakerja.batches.selection.count_selected", "prakerja.batches.selection.digest"]
+INTERRUPTIONS = ["prakerja.batches.selection.drop_pool", "prakerja.batches.selection.digest"]
 DEFINITIONS = {
     "national": ("--quota", "3"),
     "province-fixed": FIXED_PROVINCES,

@@ -159,6 +159,9 @@ def test_selection_invariants(population, earlier, allocation, quota):
         assert quotas == largest_remainder(quota, eligible_per_region)
     for region, places in quotas.items():
         assert selected_per_region[region] == min(places, eligible_per_region[region])
+    # The per-region statistics the PMO sees are the written results, counted.
+    stored = {q.region_code: (q.eligible, q.selected) for q in batch.quotas.all()}
+    assert stored == {r: (eligible_per_region[r], selected_per_region[r]) for r in quotas}
     # Within a region, priority tiers come first: nobody left out has a better tier than someone chosen.
     by_region = defaultdict(list)
     for a in apps:

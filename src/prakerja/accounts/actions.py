@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
@@ -19,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 
 from prakerja.accounts import throttle, two_factor
@@ -33,8 +35,11 @@ EMAIL_SALT = "prakerja.verify-email"
 TOKEN_DAYS = 30
 
 
-def check_registration(email: str, password: str, phone: str) -> tuple[str, str, list[Problem]]:
-    """Validate the three fields together; returns normalized email and phone and every problem."""
+def check_registration(email: str, password: str, phone: str, *, taken: bool = True) -> tuple[str, str, list[Problem]]:
+    """Validate the three fields together; returns normalized email and phone and every problem.
+
+    ``taken=False`` leaves out whether the email or phone already belongs to an account (the unique
+    indexes decide that when the account is inserted: see :func:`register`)."""
     problems: list[Problem] = []
     email = (email or "").strip().lower()
     try:
@@ -44,14 +49,9 @@ def check_registration(email: str, password: str, phone: str) -> tuple[str, str,
         validate_email(email)
     except ValidationError:
         problems.append(Problem("EMAIL_INVALID", "email"))
-    else:
-        if User.objects.filter(email=email).exists():
-            problems.append(Problem("EMAIL_TAKEN", "email"))
     normalized_phone = normalize_phone(phone)
     if normalized_phone is None:
         problems.append(Problem("PHONE_INVALID", "phone"))
-    elif User.objects.filter(phone=normalized_phone).exists():
-        problems.append(Problem("PHONE_TAKEN", "phone"))
     if not password:
         problems.append(Problem("FIELD_REQUIRED", "password"))
     elif len(password) > 128:
@@ -61,7 +61,30 @@ def check_registration(email: str, password: str, phone: str) -> tuple[str, str,
             validate_password(password, User(email=email))
         except ValidationError as exc:
             problems.append(Problem("PASSWORD_WEAK", "password", {"detail": " ".join(exc.messages)}))
+    if taken:
+        problems = with_taken(email, normalized_phone or "", problems)
     return email, normalized_phone or "", problems
+
+
+def with_taken(email: str, phone: str, problems: list[Problem]) -> list[Problem]:
+    """``problems`` plus ``EMAIL_TAKEN`` and ``PHONE_TAKEN`` where a valid email or phone is already an
+    account's (one query), in the order fields are checked: email, phone, then the rest."""
+    fields = {p.field for p in problems}
+    ask_email, ask_phone = "email" not in fields and bool(email), "phone" not in fields and bool(phone)
+    found: set[str] = set()
+    if ask_email or ask_phone:
+        condition = (Q(email=email) if ask_email else Q()) | (Q(phone=phone) if ask_phone else Q())
+        for other_email, other_phone in User.objects.filter(condition).values_list("email", "phone"):
+            if ask_email and other_email == email:
+                found.add("email")
+            if ask_phone and other_phone == phone:
+                found.add("phone")
+    extra = [Problem(f"{field.upper()}_TAKEN", field) for field in ("email", "phone") if field in found]
+    ordered = [p for p in problems if p.field == "email"]
+    ordered += [p for p in extra if p.field == "email"]
+    ordered += [p for p in problems if p.field == "phone"]
+    ordered += [p for p in extra if p.field == "phone"]
+    return ordered + [p for p in problems if p.field not in ("email", "phone")]
 
 
 def _visible_ascii(text: str) -> bool:
@@ -69,20 +92,31 @@ def _visible_ascii(text: str) -> bool:
 
 
 def register(email: str, password: str, phone: str, *, ip: str | None = None) -> User:
-    """Create a participant account and send the email link and the SMS code."""
-    email, phone, problems = check_registration(email, password, phone)
+    """Create a participant account and send the email link and the SMS code.
+
+    One transaction holds the account, its audit row and its first SMS code, so a registration that
+    commits is whole. Whether the email or phone is taken is left to the unique indexes: the usual
+    registration asks no question before its insert, and a refused one is told every problem."""
+    email, phone, problems = check_registration(email, password, phone, taken=False)
     if problems:
-        raise DomainError(problems)
+        raise DomainError(with_taken(email, phone, problems))
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password, phone=phone)
             audit.record("account.registered", user, actor=user, ip=ip)
-            transaction.on_commit(lambda: send_email_verification(user))
-            transaction.on_commit(lambda: send_phone_otp(user))
+            code = _issue_phone_otp(user, phone, supersede=False)  # a new account has no earlier code
+            transaction.on_commit(partial(_send_welcome, user, phone, code))
     except IntegrityError:
-        # Two registrations raced on the same email or phone; the unique index decided.
-        raise fail("EMAIL_TAKEN", "email") from None
+        # The email or the phone is an account's already (or two registrations raced on them and the
+        # unique index decided): the same refusal as a look-up beforehand would have given.
+        raise DomainError(with_taken(email, phone, []) or [Problem("EMAIL_TAKEN", "email")]) from None
     return user
+
+
+def _send_welcome(user: User, phone: str, code: str) -> None:
+    """After the registration commits: the email link, then the SMS code (the order they always had)."""
+    send_email_verification(user)
+    _send_phone_code(phone, code)
 
 
 # --- email ------------------------------------------------------------------
@@ -91,12 +125,13 @@ def email_token(user: User) -> str:
 
 
 def send_email_verification(user: User) -> None:
-    link = settings.SITE_URL + reverse("accounts:verify-email", args=[email_token(user)])
+    token = email_token(user)
+    link = settings.SITE_URL + reverse("accounts:verify-email", args=[token])
     send_mail(
         "Verifikasi email Kartu Prakerja / Verify your email",
         "Buka tautan ini untuk memverifikasi email Anda:\n"
         "Open this link to verify your email:\n\n"
-        f"{link}\n\nToken: {email_token(user)}\n",
+        f"{link}\n\nToken: {token}\n",
         None,
         [user.email],
     )
@@ -125,17 +160,28 @@ def send_phone_otp(user: User) -> None:
     """Issue a fresh 6-digit code; earlier codes stop working."""
     if not user.phone:
         raise fail("PHONE_INVALID", "phone")
+    _send_phone_code(user.phone, _issue_phone_otp(user, user.phone))
+
+
+def _issue_phone_otp(user: User, phone: str, *, supersede: bool = True) -> str:
+    """Store a new code's hash for ``phone`` (ending the unused earlier ones when ``supersede``); returns
+    the code, which only the SMS carries."""
     code = f"{secrets.randbelow(10**6):06d}"
     now = clock.now()
-    PhoneOtp.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+    if supersede:
+        PhoneOtp.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
     PhoneOtp.objects.create(
         user=user,
-        phone=user.phone,
+        phone=phone,
         code_hash=_otp_hash(user, code),
         created_at=now,
         expires_at=now + dt.timedelta(minutes=setting("otp_ttl_minutes")),
     )
-    send_sms(user.phone, f"Kode verifikasi Kartu Prakerja: {code}. Jangan berikan kode ini kepada siapa pun.")
+    return code
+
+
+def _send_phone_code(phone: str, code: str) -> None:
+    send_sms(phone, f"Kode verifikasi Kartu Prakerja: {code}. Jangan berikan kode ini kepada siapa pun.")
 
 
 def resend_phone_otp(user: User) -> None:
@@ -216,16 +262,3 @@ def issue_token(user: User) -> str:
         expires_at=now + dt.timedelta(days=TOKEN_DAYS),
     )
     return raw
-
-
-def user_for_token(raw: str) -> User | None:
-    if not raw or len(raw) > 200:
-        return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=hashlib.sha256(raw.encode()).hexdigest(), expires_at__gt=clock.now())
-        .first()
-    )
-    if token is None or not token.user.is_active or two_factor.needs_second_factor(token.user):
-        return None
-    return token.user

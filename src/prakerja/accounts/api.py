@@ -8,13 +8,14 @@ from ninja.responses import Status
 from ninja.security import HttpBearer
 
 from prakerja.accounts import actions
+from prakerja.accounts.bearer import user_for_token
 from prakerja.accounts.models import User
 from prakerja.core.requests import client_ip
 
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return actions.user_for_token(token)
+        return user_for_token(token)
 
 
 bearer = BearerAuth()

@@ -240,7 +240,6 @@ def select_batch(number: int, *, actor: User | None = None, dry_run: bool = Fals
             selection.store_quotas(batch, selection.quotas_for(batch, counts), counts)
             selection.write_results(batch, params)
             selection.drop_pool()
-            selection.count_selected(batch)
             digest = selection.digest(batch, params)
             if dry_run:
                 raise _Rollback(digest)

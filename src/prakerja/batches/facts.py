@@ -27,18 +27,12 @@ def facts_for(
     *,
     declaration_accepted: bool | None = None,
     tkd_taken: bool | None = None,
+    kk_recipients: int | None = None,
 ) -> Facts:
-    """``declaration_accepted`` and ``tkd_taken`` may be given when the caller has just read them."""
-    kk_recipients = 0
-    if person.kk_index:
-        kk_recipients = (
-            Person.objects.filter(
-                kk_index=person.kk_index,
-                program_status__in=[ProgramStatus.RECIPIENT, ProgramStatus.REVOKED],
-            )
-            .exclude(pk=person.pk)
-            .count()
-        )
+    """``declaration_accepted``, ``tkd_taken`` and ``kk_recipients`` (how many others on the person's family
+    card are or were recipients) may be given when the caller has just read them."""
+    if kk_recipients is None:
+        kk_recipients = 0 if not person.kk_index else _kk_recipients(person)
     return Facts(
         on=on or clock.today(),
         birth_date=person.birth_date,
@@ -53,4 +47,16 @@ def facts_for(
             has_current_declaration(person) if declaration_accepted is None else declaration_accepted
         ),
         test_taken=test_taken(person.user) if tkd_taken is None else tkd_taken,
+    )
+
+
+def _kk_recipients(person: Person) -> int:
+    """How many other people on the person's family card are or were recipients."""
+    return (
+        Person.objects.filter(
+            kk_index=person.kk_index,
+            program_status__in=[ProgramStatus.RECIPIENT, ProgramStatus.REVOKED],
+        )
+        .exclude(pk=person.pk)
+        .count()
     )

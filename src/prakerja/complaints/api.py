@@ -20,8 +20,8 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from prakerja.accounts import actions as accounts
 from prakerja.accounts.api import ErrorsOut, bearer
+from prakerja.accounts.bearer import user_for_token
 from prakerja.complaints import access, actions, rules, storage
 from prakerja.complaints.models import Complaint, ComplaintAttachment, ComplaintMessage
 from prakerja.core import clock
@@ -43,7 +43,7 @@ def _reporter(request: HttpRequest) -> Any:
     if not header:
         return None
     scheme, _, token = header.partition(" ")
-    user = accounts.user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
     if user is None:
         raise fail("NOT_AUTHENTICATED", status=401)
     return user

@@ -9,15 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Subquery
-
 from prakerja.accounts.models import User
 from prakerja.aptitude.actions import current_attempt, current_period, test_taken
-from prakerja.aptitude.models import Attempt
 from prakerja.batches import eligibility
 from prakerja.batches.facts import current_rules, facts_for
 from prakerja.core.errors import Problem
-from prakerja.registry.actions import current_declaration_version, has_current_declaration, person_of
+from prakerja.core.rows import Projection, column, fetch_one, table
+from prakerja.registry.actions import current_declaration_version, person_of
 from prakerja.registry.models import Declaration, Person, ProgramStatus
 
 # (step code, URL name of the page that does it)
@@ -50,9 +48,11 @@ class Journey:
 
 def journey(user: User) -> Journey:
     # Read each record once (GET /api/v1/me is the API's busiest read): the person with its recipient,
-    # current declaration and balance in one query, the test attempts in another.
-    person, declared, balance = _person_of(user)
-    taken, attempt = _test_of(user)
+    # current declaration, balance, family-card recipients, latest application and test attempts, in one
+    # query written once (_read).
+    read = _read(user)
+    person, declared, balance = read.person, read.declared, read.balance
+    taken, test_score, test_max_score = read.taken, read.test_score, read.test_max_score
     done = {
         "verify_email": user.email_verified_at is not None,
         "verify_phone": user.phone_verified_at is not None,
@@ -62,15 +62,10 @@ def journey(user: User) -> Journey:
         "test": taken,
     }
     pending = [(code, url) for code, url in STEPS if not done[code]]
-    reasons = eligibility.problems(facts_for(person, declaration_accepted=declared, tkd_taken=taken), current_rules())
-    from prakerja.batches.models import Application
-
-    application = (
-        Application.objects.filter(person=person).select_related("batch").order_by("-applied_at").first()
-        if person.pk
-        else None
-    )
-    recipient = getattr(person, "recipient", None) if person.pk else None
+    facts = facts_for(person, declaration_accepted=declared, tkd_taken=taken, kk_recipients=read.kk_recipients)
+    reasons = eligibility.problems(facts, current_rules())
+    application = read.application
+    recipient = read.recipient
     if person.program_status == ProgramStatus.REVOKED:
         state = "revoked"
     elif person.program_status == ProgramStatus.RECIPIENT:
@@ -91,8 +86,8 @@ def journey(user: User) -> Journey:
         next_url_name=pending[0][1] if pending else None,
         eligible=not reasons,
         reasons=reasons,
-        test_score=attempt.score if attempt and attempt.finished_at else None,
-        test_max_score=attempt.max_score if attempt and attempt.finished_at else None,
+        test_score=test_score,
+        test_max_score=test_max_score,
         application=application,
         recipient=recipient,
         balance=balance,
@@ -101,48 +96,149 @@ def journey(user: User) -> Journey:
     )
 
 
-def _person_of(user: User) -> tuple[Person, bool, int]:
-    """The person (with its recipient row), whether the current declaration is accepted, and the balance."""
-    from prakerja.payments.models import LedgerAccount
-
-    person = (
-        Person.objects.select_related("recipient")
-        .annotate(
-            declared=Exists(Declaration.objects.filter(person=OuterRef("pk"), version=current_declaration_version())),
-            # _balance's account: the person's first ledger account
-            ledger_balance=Subquery(
-                LedgerAccount.objects.filter(person=OuterRef("pk")).order_by("pk").values("balance")[:1]
-            ),
-        )
-        .filter(user=user)
-        .first()
-    )
-    if person is None:  # first visit: the person is created empty (and may race another request)
-        person = person_of(user)
-        return person, has_current_declaration(person), _balance(person)
-    person.user = user  # the account is at hand; eligibility facts need not read it again
-    return person, bool(person.declared), person.ledger_balance or 0  # type: ignore[attr-defined]
+@dataclass
+class _Read:
+    person: Person
+    declared: bool
+    balance: int
+    kk_recipients: int
+    taken: bool
+    test_score: int | None
+    test_max_score: int | None
+    application: Any  # batches.Application (with its batch) or None
+    recipient: Any  # batches.Recipient or None
 
 
-def _test_of(user: User) -> tuple[bool, Any]:
-    """Whether a test was taken (any period), and the current period's attempt — the attempts read once.
+class _JourneyQuery:
+    """The one query of :func:`journey`, written once per database connection (core.rows).
 
-    While an attempt is still open it may be overdue, and aptitude finishes it on reading: that rare case
-    goes through aptitude's own functions.
+    It reads what these ORM queries would, each as the journey used them before:
+    ``Person.objects.select_related("recipient").filter(user=user)``; whether the person accepted the current
+    declaration; the balance of the person's first ledger account (by id); how many other people on the same
+    family card (a non-empty ``kk_index``) are or were recipients; the latest application (by ``applied_at``)
+    with its batch; and the user's test attempts — how many, how many still open, and the current period's.
     """
-    attempts = list(Attempt.objects.filter(user=user))  # one per period: a handful at most
-    if any(a.finished_at is None for a in attempts):
-        return test_taken(user), current_attempt(user)
-    period = current_period()
-    current = next((a for a in attempts if a.period == period), None)
-    if current is not None:
-        current.user = user
-    return bool(attempts), current
+
+    def __init__(self) -> None:
+        from prakerja.aptitude.models import Attempt
+        from prakerja.batches.models import Application, Batch, Recipient
+        from prakerja.payments.models import LedgerAccount
+
+        self.models = (Person, Recipient, Application, Batch, Attempt, Declaration, LedgerAccount)
+        self.person = Projection(Person, "p")
+        self.recipient = Projection(Recipient, "r")
+        self.application = Projection(Application, "a")
+        self.batch = Projection(Batch, "b")
+        self._sql: dict[str, str] = {}
+
+    def sql(self, connection: Any) -> str:
+        found = self._sql.get(connection.alias)
+        if found is not None:
+            return found
+        person_m, recipient_m, application_m, batch_m, attempt_m, declaration_m, ledger_m = self.models
+
+        def t(model: Any) -> str:
+            return table(connection, model)
+
+        def c(model: Any, name: str) -> str:
+            return column(connection, model, name)
+
+        pk = c(person_m, "id")
+        user_col = c(person_m, "user")
+        kk = c(person_m, "kk_index")
+        status = c(person_m, "program_status")
+        a_user, a_period, a_finished = c(attempt_m, "user"), c(attempt_m, "period"), c(attempt_m, "finished_at")
+        app_pk, app_person = c(application_m, "id"), c(application_m, "person")
+        applied_at = c(application_m, "applied_at")
+        # Names from the models' _meta, quoted by the backend; the values are parameters.
+        # LIMIT 1 in the EXISTS keeps PostgreSQL from turning it into a hash of every accepted declaration.
+        found = (
+            f"SELECT {self.person.columns(connection)}, {self.recipient.columns(connection)}, "  # noqa: S608
+            f"{self.application.columns(connection)}, {self.batch.columns(connection)}, "
+            f"EXISTS (SELECT 1 FROM {t(declaration_m)} d WHERE d.{c(declaration_m, 'person')} = p.{pk} "
+            f"AND d.{c(declaration_m, 'version')} = %s LIMIT 1), "
+            f"(SELECT la.{c(ledger_m, 'balance')} FROM {t(ledger_m)} la WHERE la.{c(ledger_m, 'person')} = p.{pk} "
+            f"ORDER BY la.{c(ledger_m, 'id')} LIMIT 1), "
+            f"CASE WHEN p.{kk} <> '' THEN (SELECT COUNT(*) FROM {t(person_m)} k WHERE k.{kk} = p.{kk} "
+            f"AND k.{status} IN (%s, %s) AND k.{pk} <> p.{pk}) ELSE 0 END, "
+            f"(SELECT COUNT(*) FROM {t(attempt_m)} ta WHERE ta.{a_user} = p.{user_col}), "
+            f"(SELECT COUNT(*) FROM {t(attempt_m)} tb WHERE tb.{a_user} = p.{user_col} "
+            f"AND tb.{a_finished} IS NULL), "
+            f"ca.{a_finished}, ca.{c(attempt_m, 'score')}, ca.{c(attempt_m, 'max_score')} "
+            f"FROM {t(person_m)} p "
+            f"LEFT JOIN {t(recipient_m)} r ON r.{c(recipient_m, 'person')} = p.{pk} "
+            f"LEFT JOIN {t(application_m)} a ON a.{app_pk} = (SELECT a2.{app_pk} FROM {t(application_m)} a2 "
+            f"WHERE a2.{app_person} = p.{pk} ORDER BY a2.{applied_at} DESC LIMIT 1) "
+            f"LEFT JOIN {t(batch_m)} b ON b.{c(batch_m, 'id')} = a.{c(application_m, 'batch')} "
+            f"LEFT JOIN {t(attempt_m)} ca ON ca.{a_user} = p.{user_col} AND ca.{a_period} = %s "
+            f"WHERE p.{user_col} = %s"
+        )
+        self._sql[connection.alias] = found
+        return found
+
+    def run(self, user: User) -> _Read | None:
+        from django.db import connections, router
+
+        connection = connections[router.db_for_read(Person)]
+        params = (
+            current_declaration_version(),
+            ProgramStatus.RECIPIENT.value,
+            ProgramStatus.REVOKED.value,
+            current_period(),
+            user.pk,
+        )
+        row = fetch_one(connection, self.sql(connection), params)
+        if row is None:
+            return None
+        at = 0
+        person = self.person.build(connection, row, at)
+        at += self.person.width
+        recipient = self.recipient.build(connection, row, at)
+        at += self.recipient.width
+        application = self.application.build(connection, row, at)
+        at += self.application.width
+        batch = self.batch.build(connection, row, at)
+        at += self.batch.width
+        declared, balance, kk_recipients, attempts, open_attempts, finished_at, score, max_score = row[at:]
+        assert person is not None
+        # What select_related would have cached: no further query for person.recipient, application.batch
+        Person._meta.get_field("recipient").set_cached_value(person, recipient)  # type: ignore[attr-defined,union-attr]
+        if recipient is not None:
+            recipient.person = person
+        if application is not None:
+            application.batch = batch  # type: ignore[assignment]
+            application.person = person
+        person.user = user  # the account is at hand; eligibility facts need not read it again
+        if open_attempts:
+            # An open attempt may be overdue, and aptitude finishes it on reading: that rare case goes
+            # through aptitude's own functions.
+            taken = test_taken(user)
+            current = current_attempt(user)
+            finished_at = current.finished_at if current else None
+            score, max_score = (current.score, current.max_score) if current else (None, None)
+        else:
+            taken = bool(attempts)
+        done = finished_at is not None
+        return _Read(
+            person=person,
+            declared=bool(declared),
+            balance=balance or 0,
+            kk_recipients=int(kk_recipients or 0),
+            taken=taken,
+            test_score=score if done else None,
+            test_max_score=max_score if done else None,
+            application=application,
+            recipient=recipient,
+        )
 
 
-def _balance(person: Any) -> int:
-    """The training balance, from the ledger (0 before the person is named a recipient)."""
-    from prakerja.payments.models import LedgerAccount
+_query = _JourneyQuery()
 
-    account = LedgerAccount.objects.filter(person=person).first() if person.pk else None
-    return account.balance if account else 0
+
+def _read(user: User) -> _Read:
+    read = _query.run(user)
+    if read is None:  # first visit: the person is created empty (and may race another request)
+        person_of(user)
+        read = _query.run(user)
+        assert read is not None
+    return read

@@ -83,7 +83,8 @@ SNAPSHOT_COUNTS = (
 
 def _changed(columns: tuple[str, ...], person: str) -> str:
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in (*columns, person))
-    return f"({changed}) AND current_setting('{SWITCH}', true) IS DISTINCT FROM 'off'"
+    # The switch first: a bulk writer's rows stop there.
+    return f"current_setting('{SWITCH}', true) IS DISTINCT FROM 'off' AND ({changed})"
 
 
 def _sqlite_changed(columns: tuple[str, ...], person: str) -> str:
