@@ -170,10 +170,10 @@ def _pool_query(batch: Batch, p: Params) -> tuple[str, list[Any]]:
             SELECT kk_index FROM batches_recipient WHERE named_at < %s
             UNION ALL
             SELECT o.kk_index FROM batches_application o
-            JOIN batches_batch ob ON ob.id = o.batch_id
             LEFT JOIN batches_recipient orr ON orr.application_id = o.id
-            WHERE o.status = 'selected' AND o.batch_id <> %s AND ob.selected_at < %s
-              AND (orr.id IS NULL OR orr.named_at >= %s)
+            -- through the batch index, batch by batch (a few): not a scan of every batch's applications
+            WHERE o.batch_id IN (SELECT ob.id FROM batches_batch ob WHERE ob.id <> %s AND ob.selected_at < %s)
+              AND o.status = 'selected' AND (orr.id IS NULL OR orr.named_at >= %s)
         ) held GROUP BY kk_index
     ),
     kk_ranked AS (
