@@ -269,3 +269,17 @@ def test_a_change_committed_while_a_refresh_runs_is_kept_for_the_next(trained):
     assert aggregates.refresh_changes()["people"] == 1
     assert stored() == recomputed()
     assert sum(row["revoked"] for row in stored().values()) == 1
+
+
+def test_a_failed_bulk_write_raises_its_own_error_and_leaves_the_log_as_it_was(trained):
+    """An error inside ``bulk_write`` reaches the caller as it was, and the rollback takes the switch with it."""
+    from django.db import DatabaseError, transaction
+
+    aggregates.refresh()
+    with pytest.raises(DatabaseError) as raised, transaction.atomic():
+        with change_log.bulk_write(connection), connection.cursor() as cursor:
+            cursor.execute("SELECT no_such_column FROM batches_application")
+    assert "no_such_column" in str(raised.value)
+    assert not pending()
+    Recipient.objects.filter(person=trained[0]).update(status="revoked")
+    assert pending() == {trained[0].pk}  # the triggers log again

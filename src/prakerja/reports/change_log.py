@@ -159,14 +159,15 @@ def bulk_write(connection: Any) -> Iterator[None]:
     """Inside a transaction: updates made in the block are not logged row by row (PostgreSQL) and
     everyone is noted once instead, so the next refresh is a full one. For writers that change so
     many people that a full rebuild is what the refresh would do anyway."""
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgresql:
             cursor.execute("SELECT set_config(%s, 'off', true)", [SWITCH])
-        try:
-            yield
-        finally:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT set_config(%s, 'on', true)", [SWITCH])
+        # No ``finally``: after a database error PostgreSQL refuses every statement until the rollback
+        # (which ends the transaction-local setting too), and a reset there would hide the real error.
+        yield
+        if postgresql:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [SWITCH])
         cursor.execute(f"INSERT INTO {PENDING} (person_id) VALUES (%s)", [EVERYONE])
 
 
