@@ -199,7 +199,7 @@ def test_apply_to_batch_takes_exactly_the_eligible_with_their_facts(frozen_clock
     # And the selection takes them as they are.
     actions.close_batch(1)
     actions.select_batch(1)
-    selected = Application.objects.filter(batch=batch, status=Application.Status.SELECTED).count()
+    selected = Application.objects.filter(batch=batch, result__status=Application.Status.SELECTED).count()
     assert 0 < selected <= 40
 
 

@@ -15,7 +15,7 @@ from pii_world import DURING, select_and_announce
 from prakerja.accounts.models import User
 from prakerja.batches import actions, selection
 from prakerja.batches.export import csv_rows
-from prakerja.batches.models import Application, Batch, Recipient
+from prakerja.batches.models import Application, Batch, Recipient, Result
 from prakerja.core import pii
 from prakerja.core.errors import DomainError
 from prakerja.core.models import AuditEvent
@@ -47,7 +47,7 @@ def test_the_family_card_cap_holds_by_index_and_the_export_gives_the_numbers(fro
     batch = batch_of_households(frozen_clock)
     select_and_announce(frozen_clock, 1)
     # Generated households have up to five members: the cap (2) must have bitten somewhere.
-    reasons = set(Application.objects.filter(batch=batch).values_list("reason", flat=True))
+    reasons = set(Application.objects.filter(batch=batch).values_list("result__reason", flat=True))
     assert "KK_QUOTA_REACHED" in reasons
     per_card: dict[str, int] = {}
     for recipient in Recipient.objects.select_related("person"):
@@ -112,6 +112,6 @@ def test_a_selection_made_before_encryption_still_verifies(frozen_clock):
     Batch.objects.filter(pk=batch.pk).update(selection_params=params, selection_digest=old)
     assert actions.select_batch(1, dry_run=True) == old
     # And it still catches a result altered after the draw.
-    Application.objects.filter(batch=batch, status="selected").order_by("id").update(rank=999)
+    Result.objects.filter(application__batch=batch, status="selected").update(rank=999)
     assert actions.select_batch(1, dry_run=True) != old
     assert selection.Params.from_json(params).family_card == "kk_number"

@@ -17,7 +17,7 @@ from django.test import Client
 from market import CLOSES, OPENS
 from payouts import trained_recipients
 from prakerja.batches import actions as batches
-from prakerja.batches.models import Application, Batch, Recipient
+from prakerja.batches.models import Application, Batch, Recipient, Result
 from prakerja.learning.models import Purchase
 from prakerja.payments.models import Entitlement
 from prakerja.registry.models import Person
@@ -74,7 +74,7 @@ def program(frozen_clock, provider):
     batches.create_batch(number=batch.number + 500, quota=1, opens_at=OPENS, closes_at=CLOSES)
     second = Batch.objects.get(number=batch.number + 500)
     first_app = Application.objects.get(batch=batch, person=people[0])
-    Application.objects.create(
+    ineligible = Application.objects.create(
         batch=second,
         person=people[0],
         applied_at=OPENS,
@@ -87,8 +87,8 @@ def program(frozen_clock, provider):
         employment_status="unemployed",
         prior_training=False,
         prior_recipient=True,
-        eligible=False,
     )
+    Result.objects.create(application=ineligible, status="not_selected", eligible=False, reason="ALREADY_RECIPIENT")
     frozen_clock(dt.datetime(2026, 8, 1, 2, 0, tzinfo=dt.UTC))
     out = io.StringIO()
     call_command("refresh_aggregates", stdout=out)

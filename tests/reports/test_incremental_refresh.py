@@ -19,7 +19,7 @@ from market import CLOSES, OPENS
 from payouts import trained_recipients
 from prakerja.accounts.models import User
 from prakerja.batches import actions as batches
-from prakerja.batches.models import Application, Batch, Recipient
+from prakerja.batches.models import Application, Batch, Recipient, Result
 from prakerja.core.errors import DomainError
 from prakerja.learning.models import Purchase
 from prakerja.payments.models import Entitlement
@@ -85,6 +85,7 @@ def test_the_snapshot_has_the_figures_columns_and_every_trigger_is_in_place():
             }
     expected = {(t, "update") for t in change_log.WATCHED}
     expected |= {(t, op) for t in change_log.BULK_WATCHED for op in ("insert", "delete")}
+    expected |= {(change_log.RESULTS, op) for op in ("insert", "delete", "update")}
     # A later migration that remakes one of these tables on SQLite would drop its triggers silently.
     assert found == expected
 
@@ -107,8 +108,8 @@ def test_every_kind_of_change_is_applied_and_only_the_changed_people_are_recompu
     source = Application.objects.get(batch=batch, person=g)
     source.pk, source.public_id = None, uuid.uuid4()
     source.batch = Batch.objects.get(number=batch.number + 700)
-    source.eligible = False
     source.save()
+    Result.objects.create(application=source, status="not_selected", eligible=False, reason="AGE_OUT_OF_RANGE")
     assert pending() == {p.pk for p in (a, b, c, d, e, f, g)}
 
     result = aggregates.refresh_changes()
@@ -131,7 +132,7 @@ def test_random_writes_in_rounds_always_match_a_full_rebuild(trained):
     people = trained
     for _round in range(6):
         for person in rng.sample(people, 4):
-            kind = rng.choice(("revoke", "purchase", "paid", "profile", "regency", "survey"))
+            kind = rng.choice(("revoke", "purchase", "paid", "profile", "regency", "eligible", "survey"))
             if kind == "revoke":
                 Recipient.objects.filter(person=person).update(status=rng.choice(("revoked", "active")))
             elif kind == "purchase":
@@ -146,6 +147,8 @@ def test_random_writes_in_rounds_always_match_a_full_rebuild(trained):
                 )
             elif kind == "regency":
                 Application.objects.filter(person=person).update(regency_code=rng.choice(("3273", "3204", "3578")))
+            elif kind == "eligible":  # a result corrected by hand
+                Result.objects.filter(application__person=person).update(eligible=rng.choice((True, False)))
             else:
                 SurveyInvitation.objects.update_or_create(
                     person=person,
@@ -159,10 +162,10 @@ def test_random_writes_in_rounds_always_match_a_full_rebuild(trained):
 
 def test_writes_that_move_no_figure_log_nothing(trained):
     aggregates.refresh()
-    # The selection writes ranks, tiers and reasons of every application: none of them is counted.
-    Application.objects.update(rank=7, reason="SELECTED")
+    # Ranks, tiers and reasons of the results are not counted.
+    Result.objects.update(rank=7, reason="SELECTED")
     # Writing the same eligibility again changes nothing either.
-    Application.objects.filter(eligible=True).update(eligible=True)
+    Result.objects.filter(eligible=True).update(eligible=True)
     # Nor does a new registry entry that has not applied, or a name change.
     Person.objects.filter(pk=trained[0].pk).update(full_name="Nama Baru")
     assert not pending()
@@ -186,19 +189,19 @@ def test_a_selection_notes_its_whole_batch_once_and_the_next_refresh_rebuilds(fr
 
     batches.select_batch(640)
     applications = Application.objects.filter(batch__number=640)
-    assert applications.filter(eligible__isnull=False).count() == applications.count() > 5
+    assert applications.filter(result__eligible__isnull=False).count() == applications.count() > 5
     logged = pending()
     assert change_log.EVERYONE in logged
     if connection.vendor == "postgresql":
-        assert logged == {change_log.EVERYONE}  # the row triggers were off for the selection's update
+        assert logged == {change_log.EVERYONE}  # the row triggers were off for the selection's insert
     # ... and back on after it.
-    Application.objects.filter(pk=applications.filter(eligible=True).first().pk).update(eligible=False)
+    Result.objects.filter(pk=applications.filter(result__eligible=True).first().pk).update(eligible=False)
     assert len(pending()) > len(logged) or connection.vendor != "postgresql"
 
     result = aggregates.refresh_changes()
     assert (result["mode"], result["reason"]) == ("full", "bulk write")
     assert stored() == recomputed() and not pending()
-    assert sum(row["eligible"] for row in stored().values()) == applications.filter(eligible=True).count()
+    assert sum(row["eligible"] for row in stored().values()) == applications.filter(result__eligible=True).count()
 
 
 def test_it_rebuilds_in_full_when_it_cannot_trust_what_is_stored(trained, monkeypatch):

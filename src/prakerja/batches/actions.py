@@ -171,7 +171,7 @@ def apply(user: User, number: int) -> Application:
     # Waiting for a result: not selected yet, or selected in a batch not announced yet.
     pending = (
         Application.objects.filter(person=person)
-        .filter(Q(status=Application.Status.APPLIED) | Q(status=Application.Status.SELECTED, recipient__isnull=True))
+        .filter(Q(result__isnull=True) | Q(result__status=Application.Status.SELECTED, recipient__isnull=True))
         .exclude(batch=batch)
     )
     if pending.exists():
@@ -235,6 +235,7 @@ def select_batch(number: int, *, actor: User | None = None, dry_run: bool = Fals
                 as_stored = selection.digest(batch, params)
                 if as_stored != batch.selection_digest:
                     raise _Rollback(as_stored)
+                selection.clear_results(batch)  # recomputed below; the rollback puts them back
             selection.build_pool(batch, params)
             counts = selection.eligible_counts(batch, params)
             selection.store_quotas(batch, selection.quotas_for(batch, counts), counts)
@@ -289,7 +290,7 @@ def announce_batch(number: int, *, actor: User | None = None, progress: Progress
     if batch.status != Batch.Status.SELECTED:
         raise fail("BATCH_NOT_SELECTED", None, status=409)
     balance = int(setting("training_balance"))
-    selected = Application.objects.filter(batch=batch, status=Application.Status.SELECTED)
+    selected = Application.objects.filter(batch=batch, result__status=Application.Status.SELECTED)
     total = selected.count()
     accounts = _system_accounts()
     if total:

@@ -57,17 +57,17 @@ def csv_rows(
         "occupation",
         "in_formal_education",
         "prior_recipient",
-        "eligible",
-        "reason",
-        "status",
-        "rank",
-        "tier",
+        "result__eligible",
+        "result__reason",
+        "result__status",
+        "result__rank",
+        "result__tier",
     )
     decrypt = pii.decrypt
     for row in rows.iterator(chunk_size=10_000):
         app_id, person_id, kk, birth, gender, regency, occupation, formal, prior, eligible, reason, status, *rest = row
         rank, tier = rest
-        selected = "" if status == Application.Status.APPLIED else _flag(status == Application.Status.SELECTED)
+        selected = "" if status is None else _flag(status == Application.Status.SELECTED)  # no result yet: blank
         yield [
             app_id,
             person_id,
@@ -79,7 +79,7 @@ def csv_rows(
             _flag(formal),
             _flag(prior),
             _flag(eligible),
-            reason,
+            reason or "",
             selected,
             "" if rank is None else rank,
             "" if tier is None else tier,

@@ -114,21 +114,61 @@ class Application(models.Model):
     employment_status = models.CharField(max_length=20)
     prior_training = models.BooleanField()
     prior_recipient = models.BooleanField(default=False)
-    # Results
-    status = models.CharField(max_length=14, choices=Status.choices, default=Status.APPLIED)
-    eligible = models.BooleanField(null=True)
-    tier = models.PositiveSmallIntegerField(null=True)
-    rank = models.PositiveIntegerField(null=True, help_text="place in its region's draw, eligible only")
-    reason = models.CharField(max_length=40, blank=True)
-
     class Meta:
         constraints = [models.UniqueConstraint(fields=["batch", "person"], name="one_application_per_batch")]
-        # No index on the result columns: the selection rewrites every row of a batch, and an
-        # unindexed result lets PostgreSQL update in place (HOT) instead of touching every index
-        # (docs/decisions/0003-selection.md).
 
     def __str__(self) -> str:
         return f"Application {self.public_id}"
+
+    # The selection's outcome lives in its own narrow table (``Result``): an application is written once,
+    # when the person applies, and the selection inserts a batch's results instead of rewriting every
+    # wide application row (docs/decisions/0003-selection.md). These read it, as the columns did.
+    @property
+    def outcome(self) -> Result | None:
+        try:
+            return self.result
+        except Result.DoesNotExist:
+            return None
+
+    @property
+    def status(self) -> str:
+        return self.outcome.status if self.outcome else self.Status.APPLIED
+
+    @property
+    def eligible(self) -> bool | None:
+        return self.outcome.eligible if self.outcome else None
+
+    @property
+    def tier(self) -> int | None:
+        return self.outcome.tier if self.outcome else None
+
+    @property
+    def rank(self) -> int | None:
+        return self.outcome.rank if self.outcome else None
+
+    @property
+    def reason(self) -> str:
+        return self.outcome.reason if self.outcome else ""
+
+
+class Result(models.Model):
+    """What the selection decided for one application: written for a whole batch by one ``INSERT``.
+
+    No database foreign key: its check would lock every application row it names (a write to each of a
+    million rows, what this table exists to avoid); the selection takes the ids from the applications
+    themselves, and the ORM deletes a result with its application."""
+
+    application = models.OneToOneField(
+        Application, primary_key=True, on_delete=models.CASCADE, related_name="result", db_constraint=False
+    )
+    status = models.CharField(max_length=14, choices=Application.Status.choices)
+    eligible = models.BooleanField()
+    tier = models.PositiveSmallIntegerField(null=True)
+    rank = models.PositiveIntegerField(null=True, help_text="place in its region's draw, eligible only")
+    reason = models.CharField(max_length=40)
+
+    def __str__(self) -> str:
+        return f"Result {self.application_id}: {self.reason}"
 
 
 class Recipient(models.Model):

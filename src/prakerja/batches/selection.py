@@ -15,10 +15,11 @@ Steps, all in SQL over the facts frozen at application, inside one transaction
 4. Within each region, rank by priority tier (a program setting) and then by
    the seeded draw ``md5(seed || token)``; the first ``quota`` are selected,
    the others get ``QUOTA_FILLED_IN_REGION``.
-5. Write every application's status, rank and reason in one UPDATE (in id order, so each page
-   of the table is visited once; the dashboards' change log notes the whole batch once), and store
-   an audit digest: SHA-256 of the parameters and the ordered inputs and
-   outputs. The same data and seed always give the same results and digest.
+5. Insert every application's result (status, eligibility, tier, rank, reason) into the narrow
+   ``batches_result`` table in one INSERT, in id order (the applications themselves are never
+   rewritten; the dashboards' change log notes the whole batch once), and store an audit digest:
+   SHA-256 of the parameters and the ordered inputs and outputs. The same data and seed always give
+   the same results and digest.
 
 Family cards are compared by their keyed blind index (``kk_index``, core.pii),
 never by the number: equal cards have equal indexes. Selections made before
@@ -170,10 +171,11 @@ def _pool_query(batch: Batch, p: Params) -> tuple[str, list[Any]]:
             SELECT kk_index FROM batches_recipient WHERE named_at < %s
             UNION ALL
             SELECT o.kk_index FROM batches_application o
+            JOIN batches_result ors ON ors.application_id = o.id
             LEFT JOIN batches_recipient orr ON orr.application_id = o.id
             -- through the batch index, batch by batch (a few): not a scan of every batch's applications
             WHERE o.batch_id IN (SELECT ob.id FROM batches_batch ob WHERE ob.id <> %s AND ob.selected_at < %s)
-              AND o.status = 'selected' AND (orr.id IS NULL OR orr.named_at >= %s)
+              AND ors.status = 'selected' AND (orr.id IS NULL OR orr.named_at >= %s)
         ) held GROUP BY kk_index
     ),
     kk_ranked AS (
@@ -196,7 +198,7 @@ def _pool_query(batch: Batch, p: Params) -> tuple[str, list[Any]]:
         UNION ALL
         SELECT id, region, tier, fail, kk_room, NULL FROM pooled WHERE NOT kk_room
     )
-    -- In id order: the final UPDATE then visits the table's pages in the order they lie on disk, each once.
+    -- In id order: the results are inserted in the applications' order, so the digest reads both tables in step.
     SELECT id, region, tier, fail, kk_room, place FROM placed ORDER BY id"""
     # As the backend stores datetimes (SQLite: naive UTC text), so the comparison is exact.
     cutoff = connection.ops.adapt_datetimefield_value(dt.datetime.fromisoformat(p.cutoff))
@@ -229,9 +231,6 @@ def build_pool(batch: Batch, p: Params) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {POOL}")
         cursor.execute(f"CREATE TEMPORARY TABLE {POOL} AS {query}", args)
-        if connection.vendor == "sqlite":
-            # SQLite joins the pool back by looking it up once per updated row; PostgreSQL hashes it.
-            cursor.execute(f"CREATE INDEX {POOL}_id ON {POOL} (id)")
         # A new table has no statistics: the planner would guess a few thousand rows and choose
         # nested loops over a million.
         cursor.execute(f"ANALYZE {POOL}")
@@ -266,7 +265,7 @@ def tune_session() -> None:
 
 
 def write_results(batch: Batch, p: Params) -> None:
-    """Steps 3-5: compare each place with its region's quota and write every application once."""
+    """Steps 3-5: compare each place with its region's quota and insert every application's result."""
     sql = f"""WITH result AS (
         SELECT s.id, s.tier, s.place,
                CASE WHEN s.fail IS NOT NULL THEN s.fail
@@ -275,17 +274,23 @@ def write_results(batch: Batch, p: Params) -> None:
                     ELSE 'QUOTA_FILLED_IN_REGION' END AS reason
         FROM {POOL} s LEFT JOIN batches_regionquota q ON q.batch_id = %s AND q.region_code = s.region
     )
-    UPDATE batches_application SET
-        reason = result.reason,
-        tier = result.tier,
-        rank = result.place,
-        eligible = (result.reason IN ('SELECTED', 'QUOTA_FILLED_IN_REGION')),
-        status = CASE WHEN result.reason = 'SELECTED' THEN 'selected' ELSE 'not_selected' END
-    FROM result WHERE batches_application.id = result.id"""
-    # Every applicant's ``eligible`` changes: one note for the dashboards' change log instead of a
+    INSERT INTO batches_result (application_id, status, eligible, tier, rank, reason)
+    SELECT id, CASE WHEN reason = 'SELECTED' THEN 'selected' ELSE 'not_selected' END,
+           reason IN ('SELECTED', 'QUOTA_FILLED_IN_REGION'), tier, place, reason
+    FROM result"""
+    # Every applicant's ``eligible`` is new: one note for the dashboards' change log instead of a
     # trigger call and a log row per application (the next refresh rebuilds in full).
     with change_log.bulk_write(connection), connection.cursor() as cursor:
         cursor.execute(sql, [batch.pk])
+
+
+def clear_results(batch: Batch) -> None:
+    """A batch's results, removed (a verification recomputes them inside a transaction it rolls back)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM batches_result WHERE application_id IN (SELECT id FROM batches_application WHERE batch_id = %s)",
+            [batch.pk],
+        )
 
 
 def store_quotas(batch: Batch, quotas: dict[str, int], counts: dict[str, int]) -> None:
@@ -308,7 +313,9 @@ def store_quotas(batch: Batch, quotas: dict[str, int], counts: dict[str, int]) -
     RegionQuota.objects.bulk_create(rows, batch_size=1000)
 
 
-DIGEST_FIELDS = (
+# What the digest hashes of each application, in this order: its inputs (the application row) and
+# its outputs (its result row).
+DIGEST_INPUTS = (
     "public_id",
     "token",
     "regency_code",
@@ -320,12 +327,19 @@ DIGEST_FIELDS = (
     "employment_status",
     "prior_training",
     "prior_recipient",
-    "status",
-    "eligible",
-    "tier",
-    "rank",
-    "reason",
 )
+DIGEST_OUTPUTS = ("status", "eligible", "tier", "rank", "reason")
+# The same columns through the ORM (the portable path).
+DIGEST_FIELDS = (*DIGEST_INPUTS, *(f"result__{f}" for f in DIGEST_OUTPUTS))
+
+
+def digest_query() -> str:
+    """The rows the digest hashes, as an auditor would ``COPY`` them out (one parameter: the batch id)."""
+    columns = ", ".join([*(f"a.{f}" for f in DIGEST_INPUTS), *(f"r.{f}" for f in DIGEST_OUTPUTS)])
+    return (
+        f"SELECT {columns} FROM batches_application a LEFT JOIN batches_result r ON r.application_id = a.id "
+        "WHERE a.batch_id = %s ORDER BY a.id"
+    )
 
 
 def _copy_text(value: object) -> str:
@@ -343,7 +357,7 @@ def digest(batch: Batch, p: Params, *, portable: bool = False) -> str:
 
     On PostgreSQL the rows are streamed by ``COPY … TO STDOUT`` (a million rows in about a
     second); elsewhere the same bytes are formatted in Python. An auditor can rebuild it from
-    ``psql -c "COPY (…) TO STDOUT"``. ``portable`` forces the Python path (tests compare both).
+    ``psql -c "COPY (…) TO STDOUT"`` with ``digest_query()``. ``portable`` forces the Python path (tests compare both).
     """
     h = hashlib.sha256()
     h.update(json.dumps(p.as_json(), sort_keys=True).encode())
@@ -354,11 +368,9 @@ def digest(batch: Batch, p: Params, *, portable: bool = False) -> str:
         _hash_rows_with_card_numbers(h, batch)
         return h.hexdigest()
     if connection.vendor == "postgresql" and not portable:
-        columns = ", ".join(DIGEST_FIELDS)
         with connection.cursor() as cursor:
             raw = cursor.cursor  # the psycopg cursor: COPY is not part of the DB-API
-            query = f"COPY (SELECT {columns} FROM batches_application WHERE batch_id = %s ORDER BY id) TO STDOUT"
-            with raw.copy(query, [batch.pk]) as copy:
+            with raw.copy(f"COPY ({digest_query()}) TO STDOUT", [batch.pk]) as copy:
                 for block in copy:
                     h.update(block)
         return h.hexdigest()

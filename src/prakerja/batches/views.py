@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prakerja.batches import actions
-from prakerja.batches.explain import reason_problem
+from prakerja.batches.explain import outcome_counts, reason_problem
 from prakerja.batches.export import csv_rows
 from prakerja.batches.forms import BatchForm
 from prakerja.batches.models import Application, Batch
@@ -125,7 +125,7 @@ def pmo_batch(request: HttpRequest, number: int) -> HttpResponse:
         }
         for q in batch.quotas.order_by("region_code")
     ]
-    reasons = batch.applications.values("status", "reason").annotate(n=Count("id")).order_by("status", "reason")
+    reasons = outcome_counts(batch)
     return render(
         request,
         "batches/pmo_batch.html",

@@ -294,9 +294,7 @@ class Run:
         if present and present.ours:
             mine = Application.objects.filter(person_id__in=[e.person_id for e in present.ours.values()])
             # Already in this batch, or waiting for a result in another one (``apply``: one result at a time).
-            pending = Q(status=Application.Status.APPLIED) | Q(
-                status=Application.Status.SELECTED, recipient__isnull=True
-            )
+            pending = Q(result__isnull=True) | Q(result__status=Application.Status.SELECTED, recipient__isnull=True)
             applied = set(mine.filter(Q(batch=self.batch) | pending).values_list("person_id", flat=True))
             for position, p in enumerate(chunk):
                 e = present.ours.get(p.index)
@@ -526,11 +524,6 @@ def _application_fields(run: Run) -> dict[str, Any]:
     return {
         "batch_id": run.batch.pk,
         "applied_at": run.now,
-        "status": Application.Status.APPLIED,
-        "eligible": None,
-        "tier": None,
-        "rank": None,
-        "reason": "",
     }
 
 

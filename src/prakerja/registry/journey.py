@@ -116,18 +116,19 @@ class _JourneyQuery:
     ``Person.objects.select_related("recipient").filter(user=user)``; whether the person accepted the current
     declaration; the balance of the person's first ledger account (by id); how many other people on the same
     family card (a non-empty ``kk_index``) are or were recipients; the latest application (by ``applied_at``)
-    with its batch; and the user's test attempts — how many, how many still open, and the current period's.
+    with its batch and its selection result; and the user's test attempts — how many, how many still open, and the current period's.
     """
 
     def __init__(self) -> None:
         from prakerja.aptitude.models import Attempt
-        from prakerja.batches.models import Application, Batch, Recipient
+        from prakerja.batches.models import Application, Batch, Recipient, Result
         from prakerja.payments.models import LedgerAccount
 
-        self.models = (Person, Recipient, Application, Batch, Attempt, Declaration, LedgerAccount)
+        self.models = (Person, Recipient, Application, Batch, Attempt, Declaration, LedgerAccount, Result)
         self.person = Projection(Person, "p")
         self.recipient = Projection(Recipient, "r")
         self.application = Projection(Application, "a")
+        self.result = Projection(Result, "s")
         self.batch = Projection(Batch, "b")
         self._sql: dict[str, str] = {}
 
@@ -135,7 +136,7 @@ class _JourneyQuery:
         found = self._sql.get(connection.alias)
         if found is not None:
             return found
-        person_m, recipient_m, application_m, batch_m, attempt_m, declaration_m, ledger_m = self.models
+        person_m, recipient_m, application_m, batch_m, attempt_m, declaration_m, ledger_m, result_m = self.models
 
         def t(model: Any) -> str:
             return table(connection, model)
@@ -154,7 +155,8 @@ class _JourneyQuery:
         # LIMIT 1 in the EXISTS keeps PostgreSQL from turning it into a hash of every accepted declaration.
         found = (
             f"SELECT {self.person.columns(connection)}, {self.recipient.columns(connection)}, "  # noqa: S608
-            f"{self.application.columns(connection)}, {self.batch.columns(connection)}, "
+            f"{self.application.columns(connection)}, {self.result.columns(connection)}, "
+            f"{self.batch.columns(connection)}, "
             f"EXISTS (SELECT 1 FROM {t(declaration_m)} d WHERE d.{c(declaration_m, 'person')} = p.{pk} "
             f"AND d.{c(declaration_m, 'version')} = %s LIMIT 1), "
             f"(SELECT la.{c(ledger_m, 'balance')} FROM {t(ledger_m)} la WHERE la.{c(ledger_m, 'person')} = p.{pk} "
@@ -169,6 +171,7 @@ class _JourneyQuery:
             f"LEFT JOIN {t(recipient_m)} r ON r.{c(recipient_m, 'person')} = p.{pk} "
             f"LEFT JOIN {t(application_m)} a ON a.{app_pk} = (SELECT a2.{app_pk} FROM {t(application_m)} a2 "
             f"WHERE a2.{app_person} = p.{pk} ORDER BY a2.{applied_at} DESC LIMIT 1) "
+            f"LEFT JOIN {t(result_m)} s ON s.{c(result_m, 'application')} = a.{app_pk} "
             f"LEFT JOIN {t(batch_m)} b ON b.{c(batch_m, 'id')} = a.{c(application_m, 'batch')} "
             f"LEFT JOIN {t(attempt_m)} ca ON ca.{a_user} = p.{user_col} AND ca.{a_period} = %s "
             f"WHERE p.{user_col} = %s"
@@ -197,6 +200,8 @@ class _JourneyQuery:
         at += self.recipient.width
         application = self.application.build(connection, row, at)
         at += self.application.width
+        result = self.result.build(connection, row, at)
+        at += self.result.width
         batch = self.batch.build(connection, row, at)
         at += self.batch.width
         declared, balance, kk_recipients, attempts, open_attempts, finished_at, score, max_score = row[at:]
@@ -208,6 +213,7 @@ class _JourneyQuery:
         if application is not None:
             application.batch = batch  # type: ignore[assignment]
             application.person = person
+            type(application).result.related.set_cached_value(application, result)  # type: ignore[attr-defined]
         person.user = user  # the account is at hand; eligibility facts need not read it again
         if open_attempts:
             # An open attempt may be overdue, and aptitude finishes it on reading: that rare case goes

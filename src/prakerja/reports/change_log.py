@@ -15,10 +15,12 @@ Kept cheap for bulk writes:
   nothing but the clause.
 SQLite has row triggers only, fine at its scale.
 
-A writer that changes a whole batch at once (the selection rewrites every application's ``eligible``)
-would still pay one row trigger and one log row per row. It may instead turn the row triggers off for
-its transaction (``bulk_write``, PostgreSQL) and note ``EVERYONE``: the next refresh rebuilds in full,
-which it would have done anyway above a few hundred thousand people.
+The selection's results (``batches_result``, whose ``eligible`` the dashboards count) name no person:
+their row triggers note the application's person. A writer that changes a whole batch at once (the
+selection inserting every application's result) would still pay one row trigger and one log row per
+row. It may instead turn the row triggers off for its transaction (``bulk_write``, PostgreSQL) and note
+``EVERYONE``: the next refresh rebuilds in full, which it would have done anyway above a few hundred
+thousand people.
 
 ``reports_person_figures`` holds each person's last counted contribution per batch and regency,
 so the incremental refresh can subtract the old and add the new (reports.aggregates).
@@ -36,7 +38,7 @@ SNAPSHOT = "reports_person_figures"
 
 # table -> (the column naming the person, columns whose change can move a figure)
 WATCHED: dict[str, tuple[str, tuple[str, ...]]] = {
-    "batches_application": ("person_id", ("batch_id", "regency_code", "eligible")),
+    "batches_application": ("person_id", ("batch_id", "regency_code")),
     "batches_recipient": ("person_id", ("batch_id", "application_id", "status")),
     "learning_purchase": ("person_id", ("status",)),
     "payments_entitlement": ("person_id", ("status", "amount")),
@@ -154,6 +156,65 @@ def recreate_update_triggers(apps: Any, schema_editor: Any) -> None:
         schema_editor.execute(sql, params=None)
 
 
+RESULTS = "batches_result"
+# The result's person, through its application (none when the application is gone: its own delete noted them).
+_RESULT_PERSON = "a.person_id FROM batches_application a WHERE a.id = {row}.application_id"
+
+
+def result_triggers(vendor: str) -> list[str]:
+    """Row triggers on the selection's results: every insert, delete and change of ``eligible`` notes the
+    application's person (row triggers, not statement ones: with the switch off a bulk insert pays only
+    the ``WHEN``, where a statement trigger would still collect every row)."""
+    if vendor == "postgresql":
+        statements = [
+            f"""CREATE FUNCTION reports_note_result() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP <> 'DELETE' THEN
+                    INSERT INTO {PENDING} (person_id) SELECT {_RESULT_PERSON.format(row="NEW")};
+                END IF;
+                IF TG_OP <> 'INSERT' THEN
+                    INSERT INTO {PENDING} (person_id) SELECT {_RESULT_PERSON.format(row="OLD")};
+                END IF;
+                RETURN NULL;
+            END $$"""
+        ]
+        on = f"current_setting('{SWITCH}', true) IS DISTINCT FROM 'off'"
+        return [
+            *statements,
+            *(
+                f"""CREATE TRIGGER reports_log_{op.lower()} AFTER {op} ON {RESULTS}
+                FOR EACH ROW WHEN ({on}) EXECUTE FUNCTION reports_note_result()"""
+                for op in ("INSERT", "DELETE")
+            ),
+            f"""CREATE TRIGGER reports_log_update AFTER UPDATE OF eligible, application_id ON {RESULTS}
+            FOR EACH ROW WHEN ({on} AND (OLD.eligible IS DISTINCT FROM NEW.eligible
+                OR OLD.application_id IS DISTINCT FROM NEW.application_id))
+            EXECUTE FUNCTION reports_note_result()""",
+        ]
+    new, old = _RESULT_PERSON.format(row="NEW"), _RESULT_PERSON.format(row="OLD")
+    return [
+        f"""CREATE TRIGGER reports_log_insert_{RESULTS} AFTER INSERT ON {RESULTS}
+        BEGIN INSERT INTO {PENDING} (person_id) SELECT {new}; END""",
+        f"""CREATE TRIGGER reports_log_delete_{RESULTS} AFTER DELETE ON {RESULTS}
+        BEGIN INSERT INTO {PENDING} (person_id) SELECT {old}; END""",
+        f"""CREATE TRIGGER reports_log_update_{RESULTS} AFTER UPDATE OF eligible, application_id ON {RESULTS}
+        WHEN OLD.eligible IS NOT NEW.eligible OR OLD.application_id IS NOT NEW.application_id
+        BEGIN
+            INSERT INTO {PENDING} (person_id) SELECT {new};
+            INSERT INTO {PENDING} (person_id) SELECT {old};
+        END""",
+    ]
+
+
+def drop_result_triggers(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return [
+            *(f"DROP TRIGGER IF EXISTS reports_log_{op} ON {RESULTS}" for op in ("insert", "delete", "update")),
+            "DROP FUNCTION IF EXISTS reports_note_result()",
+        ]
+    return [f"DROP TRIGGER IF EXISTS reports_log_{op}_{RESULTS}" for op in ("insert", "delete", "update")]
+
+
 @contextmanager
 def bulk_write(connection: Any) -> Iterator[None]:
     """Inside a transaction: updates made in the block are not logged row by row (PostgreSQL) and
@@ -184,22 +245,30 @@ def postgresql_drop() -> list[str]:
 
 def sqlite_create() -> list[str]:
     statements = _tables("sqlite")
-    for table, (person, columns) in WATCHED.items():
-        if table in BULK_WATCHED:
-            statements += [
-                f"""CREATE TRIGGER reports_log_insert_{table} AFTER INSERT ON {table}
-                BEGIN INSERT INTO {PENDING} (person_id) VALUES (NEW.{person}); END""",
-                f"""CREATE TRIGGER reports_log_delete_{table} AFTER DELETE ON {table}
-                BEGIN INSERT INTO {PENDING} (person_id) VALUES (OLD.{person}); END""",
-            ]
-        statements.append(
-            f"""CREATE TRIGGER reports_log_update_{table} AFTER UPDATE OF {", ".join((*columns, person))}
-            ON {table} WHEN {_sqlite_changed(columns, person)}
-            BEGIN
-                INSERT INTO {PENDING} (person_id) VALUES (NEW.{person});
-                INSERT INTO {PENDING} (person_id) SELECT OLD.{person} WHERE OLD.{person} IS NOT NEW.{person};
-            END"""
-        )
+    for table in WATCHED:
+        statements += sqlite_table_triggers(table)
+    return statements
+
+
+def sqlite_table_triggers(table: str) -> list[str]:
+    """One watched table's SQLite triggers (a migration that remakes the table drops them)."""
+    person, columns = WATCHED[table]
+    statements = []
+    if table in BULK_WATCHED:
+        statements += [
+            f"""CREATE TRIGGER reports_log_insert_{table} AFTER INSERT ON {table}
+            BEGIN INSERT INTO {PENDING} (person_id) VALUES (NEW.{person}); END""",
+            f"""CREATE TRIGGER reports_log_delete_{table} AFTER DELETE ON {table}
+            BEGIN INSERT INTO {PENDING} (person_id) VALUES (OLD.{person}); END""",
+        ]
+    statements.append(
+        f"""CREATE TRIGGER reports_log_update_{table} AFTER UPDATE OF {", ".join((*columns, person))}
+        ON {table} WHEN {_sqlite_changed(columns, person)}
+        BEGIN
+            INSERT INTO {PENDING} (person_id) VALUES (NEW.{person});
+            INSERT INTO {PENDING} (person_id) SELECT OLD.{person} WHERE OLD.{person} IS NOT NEW.{person};
+        END"""
+    )
     return statements
 
 

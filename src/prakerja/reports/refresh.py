@@ -63,7 +63,7 @@ class Result:
 
 
 def _tables() -> dict[str, str]:
-    from prakerja.batches.models import Application, Batch, Recipient
+    from prakerja.batches.models import Application, Batch, Recipient, Result
     from prakerja.learning.models import Purchase
     from prakerja.payments.models import Entitlement
     from prakerja.registry.models import Person
@@ -73,6 +73,7 @@ def _tables() -> dict[str, str]:
         "figures": RegionBatchFigures._meta.db_table,
         "batch": Batch._meta.db_table,
         "application": Application._meta.db_table,
+        "result": Result._meta.db_table,
         "recipient": Recipient._meta.db_table,
         "purchase": Purchase._meta.db_table,
         "entitlement": Entitlement._meta.db_table,
@@ -119,11 +120,11 @@ def contributions_sql(only_claimed: bool = False) -> str:
         _select(
             "a.person_id",
             "a.regency_code",
-            f"{t['application']} a",
+            f"{t['application']} a LEFT JOIN {t['result']} res ON res.application_id = a.id",
             "",
             only_claimed,
             applicants="1",
-            eligible=_flag("a.eligible"),
+            eligible=_flag("res.eligible"),
         ),
         # recipients, revocations and their profile (from the registry; an unknown answer never counts)
         _select(

@@ -10,6 +10,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from prakerja.batches import actions
+from prakerja.batches.explain import outcome_counts
 from prakerja.batches.export import write_csv
 from prakerja.batches.models import Batch
 from prakerja.core import clock
@@ -124,10 +125,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{count:,} applications written to {o['output']}."))
 
     def do_show(self, o):
-        from django.db.models import Count
-
         batch = actions.get_batch(o["number"])
         seed = batch.seed_published or "(hidden until selection)"
         self.stdout.write(f"Batch {batch.number} ({batch.status}), quota {batch.quota:,}, seed {seed}")
-        for row in batch.applications.values("status", "reason").annotate(n=Count("id")).order_by("status", "reason"):
+        for row in outcome_counts(batch):
             self.stdout.write(f"  {row['status']:<13} {row['reason'] or '-':<24} {row['n']:>10,}")
