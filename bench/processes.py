@@ -16,7 +16,7 @@ PYTHON = sys.executable
 
 # Fixed keys for the benchmarks' throw-away data (production refuses to start without PII keys).
 BENCH_PII_KEYS = {
-    "PII_ENCRYPTION_KEY": "YmVuY2gtcHJha2VyamEtZW5jcnlwdGlvbi1rZXkhIQ==",
+    "PII_ENCRYPTION_KEY": "YmVuY2gtcHJha2VyamEtZW5jcnlwdGlvbi1rZXkhISE=",
     "PII_INDEX_KEY": "YmVuY2gtcHJha2VyamEtYmxpbmQtaW5kZXgta2V5ISE=",
 }
 BENCH_STATIC = ROOT / "var" / "bench-static"
