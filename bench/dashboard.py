@@ -134,7 +134,8 @@ def _reset() -> dict[str, Any]:
     set_erasable(connection, True)  # the audit log is append-only; a benchmark database may empty it
     tables = [m._meta.db_table for m in (RegionBatchFigures, SupplyFigures, Freshness)]
     _execute(
-        "TRUNCATE accounts_user, registry_civilregistryrecord, registry_person, batches_batch, catalog_institution, "
+        "TRUNCATE accounts_user, registry_civilregistryrecord, registry_person, batches_batch, batches_result, "
+        "catalog_institution, "
         "payments_ledgeraccount, payments_journalentry, payments_posting, core_auditevent, django_session, "
         f"{', '.join(tables)} RESTART IDENTITY CASCADE"
     )
@@ -258,15 +259,19 @@ def _spread_and_select(batch_ids: dict[int, int], recipients: int) -> None:
     )
     _execute("ANALYZE bench_pool")
     _execute(
-        "UPDATE batches_application a SET batch_id = p.batch_id, applied_at = p.applied_at, "
-        "status = CASE WHEN NOT p.past THEN 'applied' WHEN p.place <= %s THEN 'selected' ELSE 'not_selected' END, "
-        "eligible = CASE WHEN p.past THEN NOT p.capped END, tier = CASE WHEN p.drawn THEN 1 END, rank = p.place, "
-        "reason = CASE WHEN NOT p.past THEN '' WHEN p.capped THEN 'KK_QUOTA_REACHED' WHEN p.place <= %s "
-        "THEN 'SELECTED' ELSE 'QUOTA_FILLED_IN_REGION' END "
-        "FROM bench_pool p WHERE a.id = p.id",
+        "UPDATE batches_application a SET batch_id = p.batch_id, applied_at = p.applied_at "
+        "FROM bench_pool p WHERE a.id = p.id"
+    )
+    # Past batches have results (the open one's applicants are still waiting).
+    _execute(
+        "INSERT INTO batches_result (application_id, status, eligible, tier, rank, reason) "
+        "SELECT p.id, CASE WHEN p.place <= %s THEN 'selected' ELSE 'not_selected' END, NOT p.capped, "
+        "CASE WHEN p.drawn THEN 1 END, p.place, CASE WHEN p.capped THEN 'KK_QUOTA_REACHED' WHEN p.place <= %s "
+        "THEN 'SELECTED' ELSE 'QUOTA_FILLED_IN_REGION' END FROM bench_pool p WHERE p.past ORDER BY p.id",
         [recipients, recipients],
     )
     _execute("ANALYZE batches_application")
+    _execute("ANALYZE batches_result")
 
 
 PLAN = f"""
@@ -301,7 +306,8 @@ FROM (
              {hashed("a.id", 10)} AS h10, {hashed("a.id", 11)} AS h11, {hashed("a.id", 12)} AS h12,
              abs(hashint8extended(a.id, 13)) AS pick1, abs(hashint8extended(a.id, 14)) AS pick2
       FROM batches_application a JOIN batches_batch b ON b.id = a.batch_id
-      WHERE a.status = 'selected'
+      JOIN batches_result res ON res.application_id = a.id
+      WHERE res.status = 'selected'
     ) u
   ) t
 ) s
@@ -708,7 +714,13 @@ def naive_sql() -> str:
         for k, o in (("answers", ""), ("working", "working"), ("business", "business"))
     }
     sources = [
-        source("a.regency_code", "a.batch_id", "batches_application a", applicants="1", eligible=flag("a.eligible")),
+        source(
+            "a.regency_code",
+            "a.batch_id",
+            "batches_application a LEFT JOIN batches_result res ON res.application_id = a.id",
+            applicants="1",
+            eligible=flag("res.eligible"),
+        ),
         source(
             "ra.regency_code",
             "r.batch_id",
@@ -800,12 +812,12 @@ def _make_events(open_batch: int) -> dict[str, int]:
     # People turned down in an earlier batch apply to the open one (facts frozen as they stand).
     made["applications"] = _execute(
         "INSERT INTO batches_application (public_id, applied_at, token, regency_code, birth_date, gender, "
-        "occupation, in_formal_education, employment_status, prior_training, prior_recipient, status, eligible, "
-        "tier, rank, reason, person_id, batch_id, kk_index) "
+        "occupation, in_formal_education, employment_status, prior_training, prior_recipient, "
+        "person_id, batch_id, kk_index) "
         "SELECT gen_random_uuid(), now(), md5(random()::text), a.regency_code, a.birth_date, a.gender, "
-        "a.occupation, a.in_formal_education, a.employment_status, a.prior_training, false, 'applied', NULL, "
-        "NULL, NULL, '', a.person_id, %s, a.kk_index FROM batches_application a "
-        "WHERE a.status = 'not_selected' AND NOT EXISTS (SELECT 1 FROM batches_application x "
+        "a.occupation, a.in_formal_education, a.employment_status, a.prior_training, false, "
+        "a.person_id, %s, a.kk_index FROM batches_application a JOIN batches_result res ON res.application_id = a.id "
+        "WHERE res.status = 'not_selected' AND NOT EXISTS (SELECT 1 FROM batches_application x "
         "WHERE x.person_id = a.person_id AND x.batch_id = %s) ORDER BY a.id LIMIT %s",
         [batch_id, batch_id, EVENTS["applications"]],
     )

@@ -66,7 +66,7 @@ def _reset() -> None:
     set_erasable(connection, True)  # the audit log is append-only; a benchmark database may empty it
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE accounts_user, registry_civilregistryrecord, registry_person, batches_batch, "
+            "TRUNCATE accounts_user, registry_civilregistryrecord, registry_person, batches_batch, batches_result, "
             "catalog_institution, payments_ledgeraccount, payments_journalentry, payments_posting, "
             "integrations_seenrequest, core_auditevent, django_tasks_database_dbtaskresult "
             "RESTART IDENTITY CASCADE"

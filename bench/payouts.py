@@ -88,7 +88,7 @@ def _reset() -> None:
     set_erasable(connection, True)  # the audit log is append-only; a benchmark database may empty it
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE accounts_user, registry_person, payments_payoutaccount, payments_entitlement, "
+            "TRUNCATE accounts_user, registry_person, batches_result, payments_payoutaccount, payments_entitlement, "
             "payments_disbursementbatch, payments_payout, payments_ledgeraccount, payments_journalentry, "
             "payments_posting, core_auditevent, core_programsettingversion, django_tasks_database_dbtaskresult "
             "RESTART IDENTITY CASCADE"

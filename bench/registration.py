@@ -103,7 +103,7 @@ def _reset() -> None:
     set_erasable(connection, True)  # the audit log is append-only; a benchmark database may empty it
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE accounts_user, registry_civilregistryrecord, registry_person, batches_batch, "
+            "TRUNCATE accounts_user, registry_civilregistryrecord, registry_person, batches_batch, batches_result, "
             "core_auditevent, django_tasks_database_dbtaskresult RESTART IDENTITY CASCADE"
         )
 

@@ -222,7 +222,7 @@ def run_worker(action: str, args: dict[str, Any]) -> dict[str, Any]:
         memory = peak_mb()
         batch = Batch.objects.get(number=args["number"])
         rows = Application.objects.filter(batch=batch)
-        selected = rows.filter(status=Application.Status.SELECTED).count()
+        selected = rows.filter(result__status=Application.Status.SELECTED).count()
         result = {
             "seconds": seconds,
             "memory_mb": memory,
@@ -284,7 +284,7 @@ def reset(database_url: str) -> None:
         # The audit log is append-only (core/audit_guard.py); a benchmark database may empty it.
         conn.execute("SELECT set_config('prakerja.audit_erasable', 'on', false)")
         conn.execute(
-            "TRUNCATE accounts_user, registry_civilregistryrecord, registry_person, batches_batch, "
+            "TRUNCATE accounts_user, registry_civilregistryrecord, registry_person, batches_batch, batches_result, "
             "core_auditevent RESTART IDENTITY CASCADE"
         )
         conn.execute("DROP SCHEMA IF EXISTS bench_floor CASCADE")

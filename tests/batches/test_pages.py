@@ -76,8 +76,14 @@ def test_program_office_runs_a_batch_and_participants_see_why():
     assert len(rows) == joined
     assert sum(r["selected"] == "true" for r in rows) == 5
 
-    chosen = Application.objects.filter(batch__number=70, result__status="selected").select_related("person__user").first()
-    left = Application.objects.filter(batch__number=70, result__status="not_selected").select_related("person__user").first()
+    chosen = (
+        Application.objects.filter(batch__number=70, result__status="selected").select_related("person__user").first()
+    )
+    left = (
+        Application.objects.filter(batch__number=70, result__status="not_selected")
+        .select_related("person__user")
+        .first()
+    )
     result = participant(chosen.person.user.email).get("/gelombang/70/hasil/").content.decode()
     assert 'data-result="selected"' in result and chosen.recipient.card_number in result
     result = participant(left.person.user.email).get("/gelombang/70/hasil/").content.decode()

@@ -211,11 +211,17 @@ def test_same_seed_same_draw_different_seed_other_draw():
         a.token = token
     Application.objects.bulk_update(twin_apps, ["token"])
     select_batch(twin.number)
-    assert sorted(Application.objects.filter(batch=twin, result__status="selected").values_list("token", flat=True)) == chosen
+    assert (
+        sorted(Application.objects.filter(batch=twin, result__status="selected").values_list("token", flat=True))
+        == chosen
+    )
     # Another seed: (almost surely) another draw.
     other, _ = make_world(population, [], "national", 5)
     select_batch(other.number)
-    assert sorted(Application.objects.filter(batch=other, result__status="selected").values_list("token", flat=True)) != chosen
+    assert (
+        sorted(Application.objects.filter(batch=other, result__status="selected").values_list("token", flat=True))
+        != chosen
+    )
 
 
 def test_birth_date_bounds_agree_with_age_on_every_day_of_a_leap_cycle():

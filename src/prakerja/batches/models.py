@@ -114,6 +114,7 @@ class Application(models.Model):
     employment_status = models.CharField(max_length=20)
     prior_training = models.BooleanField()
     prior_recipient = models.BooleanField(default=False)
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["batch", "person"], name="one_application_per_batch")]
 
@@ -166,6 +167,12 @@ class Result(models.Model):
     tier = models.PositiveSmallIntegerField(null=True)
     rank = models.PositiveIntegerField(null=True, help_text="place in its region's draw, eligible only")
     reason = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [
+            # A later selection reads earlier batches' winners (the family-card cap): a few per thousand rows.
+            models.Index(fields=["application"], condition=models.Q(status="selected"), name="result_selected")
+        ]
 
     def __str__(self) -> str:
         return f"Result {self.application_id}: {self.reason}"

@@ -288,7 +288,8 @@ def clear_results(batch: Batch) -> None:
     """A batch's results, removed (a verification recomputes them inside a transaction it rolls back)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "DELETE FROM batches_result WHERE application_id IN (SELECT id FROM batches_application WHERE batch_id = %s)",
+            "DELETE FROM batches_result WHERE application_id IN "
+            "(SELECT id FROM batches_application WHERE batch_id = %s)",
             [batch.pk],
         )
 

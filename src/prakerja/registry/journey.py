@@ -116,7 +116,8 @@ class _JourneyQuery:
     ``Person.objects.select_related("recipient").filter(user=user)``; whether the person accepted the current
     declaration; the balance of the person's first ledger account (by id); how many other people on the same
     family card (a non-empty ``kk_index``) are or were recipients; the latest application (by ``applied_at``)
-    with its batch and its selection result; and the user's test attempts — how many, how many still open, and the current period's.
+    with its batch and its selection result; and the user's test attempts — how many, how many still open, and
+    the current period's.
     """
 
     def __init__(self) -> None:

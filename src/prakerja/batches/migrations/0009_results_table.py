@@ -82,11 +82,20 @@ class Migration(migrations.Migration):
                 ("rank", models.PositiveIntegerField(help_text="place in its region's draw, eligible only", null=True)),
                 ("reason", models.CharField(max_length=40)),
             ],
+            options={
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "selected")), fields=["application"], name="result_selected"
+                    )
+                ],
+            },
         ),
         migrations.RunPython(drop_update_trigger, migrations.RunPython.noop),
         migrations.RunPython(copy_results, copy_results_back),
         # A default first, so that undoing this can add the column back to the rows that exist.
-        migrations.AlterField(model_name="application", name="reason", field=models.CharField(default="", max_length=40)),
+        migrations.AlterField(
+            model_name="application", name="reason", field=models.CharField(default="", max_length=40)
+        ),
         migrations.RemoveField(model_name="application", name="status"),
         migrations.RemoveField(model_name="application", name="eligible"),
         migrations.RemoveField(model_name="application", name="tier"),
