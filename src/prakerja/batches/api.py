@@ -92,5 +92,6 @@ def apply(request: HttpRequest, number: int) -> Status[ApplicationOut]:
 @router.get("/me/applications", auth=bearer, response=list[ApplicationOut], summary="My applications and results")
 def my_applications(request: HttpRequest) -> list[ApplicationOut]:
     language = language_of(request)
-    rows = Application.objects.filter(person__user=request.auth).select_related("batch").order_by("-applied_at")  # type: ignore[attr-defined]
+    mine = Application.objects.filter(person__user=request.auth)  # type: ignore[attr-defined]
+    rows = mine.select_related("batch", "result").order_by("-applied_at")
     return [application_out(a, language) for a in rows]

@@ -47,7 +47,7 @@ def join(request: HttpRequest, number: int) -> HttpResponse:
 def my_result(request: HttpRequest, number: int) -> HttpResponse:
     application = (
         Application.objects.filter(batch__number=number, person__user_id=request.user.pk or 0)
-        .select_related("batch")
+        .select_related("batch", "result")
         .first()
     )
     if application is None:

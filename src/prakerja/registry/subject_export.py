@@ -116,7 +116,7 @@ def _applications(person: Person) -> list[dict[str, Any]]:
             "rank": a.rank,
             "reason": a.reason,
         }
-        for a in person.applications.select_related("batch").order_by("applied_at", "id")
+        for a in person.applications.select_related("batch", "result").order_by("applied_at", "id")
     ]
 
 
