@@ -13,8 +13,10 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from prakerja.accounts.models import User
 from prakerja.core import clock, outbox, program
@@ -66,6 +68,9 @@ def _isolated(settings, tmp_path):
     cache.clear()
     program.forget_cached()  # settings changed by a previous test were rolled back with it
     forget_class_facts()  # ids are reused after a test's rollback
+    # A request in English leaves English active in this thread; a test rendering outside a request
+    # (charts, emails) would then read another test's language.
+    translation.activate(django_settings.LANGUAGE_CODE)
     yield
     cache.clear()
     program.forget_cached()

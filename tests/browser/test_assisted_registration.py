@@ -95,6 +95,7 @@ def test_officer_registers_a_resident_who_sets_their_own_password(officer_page, 
     page.goto(base + "/wilayah/layanan/")
     page.get_by_role("link", name="Meja layanan", exact=True).click()
     page.get_by_role("link", name="Tambah meja layanan").click()
+    page.get_by_label("Nama meja layanan").wait_for()  # the form, not a page half loaded, is what is checked
     assert unlabeled_inputs(page) == []
     page.get_by_label("Kabupaten/kota").select_option("3273")
     page.get_by_label("Nama meja layanan").fill("Meja Layanan Disnaker Kota Bandung")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from payouts import book_account, trained_recipients
 from prakerja.payments import disbursement
@@ -52,7 +53,8 @@ def test_recipient_names_an_account_and_sees_the_incentive_paid(
     page.get_by_label("Nomor rekening / nomor ponsel dompet digital").fill("0123 4567 89")
     page.get_by_label("Nama pemilik (sesuai KTP)").fill(body["holder_name"] + "x")
     page.get_by_role("button", name="Simpan rekening").click()
-    assert "HOLDER_NAME_MISMATCH" in page.content()
+    # expect() retries until the answer to the form has replaced the page; content() would race it.
+    expect(page.locator("body")).to_contain_text("HOLDER_NAME_MISMATCH")
     page.get_by_label("Nama pemilik (sesuai KTP)").fill(body["holder_name"])
     page.get_by_role("button", name="Simpan rekening").click()
     page.wait_for_selector('[data-account-status="verified"]')
@@ -70,5 +72,5 @@ def test_recipient_names_an_account_and_sees_the_incentive_paid(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
     page.get_by_role("button", name=re.compile("English")).click()
-    page.wait_for_load_state()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert "Payout account" in page.content() and "Post-training incentive" in page.content()
