@@ -103,3 +103,34 @@ def table(connection: BaseDatabaseWrapper, model: type[models.Model]) -> str:
 def column(connection: BaseDatabaseWrapper, model: type[models.Model], name: str) -> str:
     """The quoted column of field ``name`` (``person`` gives ``"person_id"``)."""
     return connection.ops.quote_name(model._meta.get_field(name).column)  # type: ignore[union-attr,arg-type]
+
+
+def update_each(model: type[models.Model], objs: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """Write ``fields`` of each of ``objs`` (saved rows), one ``UPDATE … WHERE pk = …`` per object, sent as
+    one batch (``executemany``: a single round trip on PostgreSQL, whose driver pipelines it).
+
+    Django's ``bulk_update`` writes the same in one statement, but builds a ``CASE WHEN pk = … THEN …``
+    expression per field and object and compiles it: for a disbursement worker's chunk of fifty payouts
+    and seven fields, that took more than half of the worker's time (py-spy), more than the database and
+    the gateway together. Each value goes through its field's ``get_db_prep_save``, so the database gets what
+    ``save(update_fields=…)`` would send; like ``bulk_update``, no ``save()`` or signal runs.
+    """
+    if not objs:
+        return
+    from django.db import connections, router
+
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    targets = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in targets)  # type: ignore[union-attr,arg-type]
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(pk.column)} = %s"  # noqa: S608 - names from _meta
+    rows = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in targets]  # type: ignore[union-attr]
+        + [pk.get_db_prep_save(obj.pk, connection)]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

@@ -52,6 +52,7 @@ from prakerja.core.access import has_duty
 from prakerja.core.errors import fail
 from prakerja.core.program import setting
 from prakerja.core.public_ids import get_by_public_id
+from prakerja.core.rows import update_each
 from prakerja.payments import actions as ledger
 from prakerja.payments import payout_rules
 from prakerja.payments.gateway import GatewayRefused, GatewayUnknown, Transfer, TransferRequest, gateway
@@ -469,7 +470,7 @@ def apply_reports(transfers: list[Transfer], *, via: str, look_again_seconds: fl
                 status=Entitlement.Status.PAID, paid_at=now
             )
         if changed:
-            Payout.objects.bulk_update(changed, _PAYOUT_FIELDS)
+            update_each(Payout, changed, _PAYOUT_FIELDS)
         for status, rows in moves.items():
             audit.record_many(f"payout.{status}", rows)
         told = [p.pk for status, rows in moves.items() for p, _before, _after in rows]
