@@ -40,6 +40,7 @@ from urllib.request import Request, urlopen
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from autovacuum import Autovacuum
 from processes import production_environment, run_step
 from selection import ROOT, connect, database_info, ensure_database, log
 
@@ -409,7 +410,8 @@ def measure_platform(
     progress: list[tuple[float, int]] = []
     interval = 2.0 if people <= 10_000 else 10.0
     stopped = False
-    with connect(database_url) as conn:
+    # Autovacuum's work meanwhile, as a live server would do it (this machine's has it off: bench/autovacuum.py).
+    with Autovacuum(database_url) as vacuum, connect(database_url) as conn:
         while any(w.poll() is None for w in workers):
             if time.perf_counter() - launched > budget and not stopped:
                 # --max-seconds is only looked at when a worker finds nothing to do: stop them here.
@@ -460,6 +462,7 @@ def measure_platform(
         },
         "progress": progress,
         "workers": outputs,
+        "autovacuum": vacuum.summary(),
     }
 
 
@@ -556,6 +559,7 @@ def run(size: str) -> dict[str, Any]:
         "workers": WORKERS,
         "poll_seconds": POLL_SECONDS,
         "setup_seconds": setup["seconds"],
+        "autovacuum": {k: v for k, v in platform["autovacuum"].items() if k != "runs"},
     }
     if not complete:
         entry["incomplete"] = True
