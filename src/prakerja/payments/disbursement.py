@@ -218,9 +218,9 @@ def disburse(
         if max_seconds is not None and time.monotonic() - started > max_seconds:
             break
         # Between chunks, as between requests, a connection past CONN_MAX_AGE (or broken) is replaced; never
-        # inside a caller's transaction. A worker that kept one connection for a whole 100,000-payout run
-        # slowed from 480 to 45 payouts/s, with PostgreSQL's side busy in each COMMIT; recycled, it holds
-        # about 660/s to the end (bench/README.md, payouts).
+        # inside a caller's transaction. A session keeps its plans: one that began while the journal was
+        # nearly empty checked each posting's foreign key with a scan of the whole journal, and without an
+        # ANALYZE nothing replanned it (a 100,000-payout run slowed from 480 to 45 payouts/s; bench/README.md).
         if not transaction.get_connection().in_atomic_block:
             close_old_connections()
         worked = _send_some(summary, send_cursor) + _poll_some(summary, poll_cursor)
