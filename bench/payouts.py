@@ -41,7 +41,7 @@ from urllib.request import Request, urlopen
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from autovacuum import Autovacuum
-from processes import production_environment, run_step
+from processes import process_cpu, production_environment, run_step
 from selection import ROOT, connect, database_info, ensure_database, log
 
 PYTHON = sys.executable
@@ -307,12 +307,6 @@ class Simulator:
 
     def cpu_seconds(self) -> float:
         return process_cpu(self.process.pid)
-
-
-def process_cpu(pid: int) -> float:
-    """CPU seconds (user + system) a running process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def children_cpu() -> float:

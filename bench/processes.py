@@ -1,5 +1,6 @@
 """Running a benchmark's steps in processes of their own: the production settings profile on the
-benchmark's database, and one step as a fresh Django process whose last output line is its JSON result."""
+benchmark's database, one step as a fresh Django process whose last output line is its JSON result, and
+the CPU a running process has used."""
 
 from __future__ import annotations
 
@@ -61,3 +62,9 @@ def run_step(script: str, env: dict[str, str], action: str, args: dict[str, Any]
     if result.returncode != 0:
         raise RuntimeError(f"step {action} failed ({result.returncode}): {result.stdout[-2000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far (Linux: /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loadgen
 from autovacuum import Autovacuum
-from processes import production_environment, run_step
+from processes import process_cpu, production_environment, run_step
 from run import machine
 from selection import ROOT, connect, database_info, ensure_database, log
 
@@ -300,13 +300,11 @@ def worker_cpu(server: subprocess.Popen[bytes]) -> dict[int, float]:
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     except OSError:  # not Linux: the split is not reported
         return found
-    ticks = os.sysconf("SC_CLK_TCK")
     for pid in map(int, children):
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            found[pid] = process_cpu(pid)
+        except OSError:  # a worker that has just exited
             continue
-        found[pid] = (int(fields[11]) + int(fields[12])) / ticks
     return found
 
 

@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
@@ -70,7 +69,7 @@ def _isolated(settings, tmp_path):
     forget_class_facts()  # ids are reused after a test's rollback
     # A request in English leaves English active in this thread; a test rendering outside a request
     # (charts, emails) would then read another test's language.
-    translation.activate(django_settings.LANGUAGE_CODE)
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()
     program.forget_cached()
