@@ -24,14 +24,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _orm_view(user: User) -> dict:
     """What the journey read before, query by query through the ORM."""
-    person = Person.objects.select_related("recipient").get(user=user)
+    # An account without a person yet reads as the empty person the first write would create.
+    person = Person.objects.select_related("recipient").filter(user=user).first() or Person(user=user)
     attempt = aptitude.current_attempt(user)
-    application = Application.objects.filter(person=person).select_related("batch").order_by("-applied_at").first()
+    application = (
+        Application.objects.filter(person=person).select_related("batch").order_by("-applied_at").first()
+        if person.pk
+        else None
+    )
     return {
         "person": {f.attname: getattr(person, f.attname) for f in Person._meta.concrete_fields},
         "recipient": getattr(person, "recipient", None),
-        "declared": has_current_declaration(person),
-        "balance": getattr(LedgerAccount.objects.filter(person=person).order_by("pk").first(), "balance", 0),
+        "declared": person.pk is not None and has_current_declaration(person),
+        "balance": getattr(LedgerAccount.objects.filter(person=person).order_by("pk").first(), "balance", 0)
+        if person.pk
+        else 0,
         "kk": _kk_recipients(person) if person.kk_index else 0,
         "taken": aptitude.test_taken(user),
         "score": attempt.score if attempt and attempt.finished_at else None,
@@ -57,6 +64,8 @@ def _fast_view(user: User) -> dict:
 def _same(user: User) -> None:
     orm, fast = _orm_view(user), _fast_view(user)
     fast["kk"] = orm["kk"]  # checked through the eligibility reasons below
+    if orm["person"]["id"] is None:  # not stored yet: its public id is drawn anew for each instance
+        del orm["person"]["public_id"], fast["person"]["public_id"]
     assert fast == orm
     for name, value in orm["person"].items():
         assert type(fast["person"][name]) is type(value), name  # the ORM's own types, converters applied
@@ -73,9 +82,9 @@ def test_a_new_account_reads_as_the_orm_would(verified_api):
     verified_api()
     user = User.objects.latest("id")
     Person.objects.filter(user=user).delete()
-    dumped = _strictly_valid(user)  # the first read creates the person
+    dumped = _strictly_valid(user)
     assert dumped["state"] == "registering" and dumped["next_step"] == "identity"
-    assert Person.objects.filter(user=user).count() == 1
+    assert not Person.objects.filter(user=user).exists()  # a read writes nothing
     _same(user)
 
 

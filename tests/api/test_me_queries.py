@@ -46,3 +46,42 @@ def test_me_writes_nothing(registered, django_assert_num_queries):
     with django_assert_num_queries(ME_QUERIES) as captured:
         assert registered.get("/me").status_code == 200
     assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in captured.captured_queries)
+
+
+def test_me_of_a_just_registered_account_writes_nothing(verified_api, django_assert_num_queries):
+    """An account without a person yet (just registered) is read as an empty one: no row is created by a
+    GET, and its answer is the first step still to do."""
+    from prakerja.registry.models import Person
+
+    client = verified_api()
+    client.get("/me")  # the program settings are read once per process and kept (core.program)
+    Person.objects.all().delete()  # as right after registering: no person row yet
+    with django_assert_num_queries(ME_QUERIES) as captured:
+        r = client.get("/me")
+    assert r.status_code == 200
+    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in captured.captured_queries)
+    assert not Person.objects.exists()
+    me = r.json()
+    assert me["state"] == "registering" and me["next_step"] == "identity"
+    assert me["steps"] == {
+        "verify_email": True,
+        "verify_phone": True,
+        "identity": False,
+        "profile": False,
+        "declaration": False,
+        "test": False,
+    }
+    assert me["identity"]["verified"] is False and me["identity"]["nik"] is None
+    assert me["balance"] == 0 and me["eligible"] is False
+
+
+def test_the_first_write_still_creates_the_person(verified_api, resident):
+    """Reading never created the person; the first step that writes does (``person_of``)."""
+    from prakerja.registry.models import Person
+
+    client = verified_api()
+    Person.objects.all().delete()
+    assert client.get("/me").json()["state"] == "registering"
+    assert client.put("/me/identity", resident()).status_code == 200
+    assert Person.objects.get().identity_verified_at is not None
+    assert client.get("/me").json()["steps"]["identity"] is True

@@ -15,7 +15,7 @@ from prakerja.batches import eligibility
 from prakerja.batches.facts import current_rules, facts_for
 from prakerja.core.errors import Problem
 from prakerja.core.rows import Projection, column, fetch_one, table
-from prakerja.registry.actions import current_declaration_version, person_of
+from prakerja.registry.actions import current_declaration_version
 from prakerja.registry.models import Declaration, Person, ProgramStatus
 
 # (step code, URL name of the page that does it)
@@ -112,7 +112,9 @@ class _Read:
 class _JourneyQuery:
     """The one query of :func:`journey`, written once per database connection (core.rows).
 
-    It reads what these ORM queries would, each as the journey used them before:
+    It starts from the account's id, so it answers one row for an account without a person yet (just
+    registered: every person column NULL, and the account's test attempts still counted); a read never
+    writes. It reads what these ORM queries would, each as the journey used them before:
     ``Person.objects.select_related("recipient").filter(user=user)``; whether the person accepted the current
     declaration; the balance of the person's first ledger account (by id); how many other people on the same
     family card (a non-empty ``kk_index``) are or were recipients; the latest application (by ``applied_at``)
@@ -164,23 +166,23 @@ class _JourneyQuery:
             f"ORDER BY la.{c(ledger_m, 'id')} LIMIT 1), "
             f"CASE WHEN p.{kk} <> '' THEN (SELECT COUNT(*) FROM {t(person_m)} k WHERE k.{kk} = p.{kk} "
             f"AND k.{status} IN (%s, %s) AND k.{pk} <> p.{pk}) ELSE 0 END, "
-            f"(SELECT COUNT(*) FROM {t(attempt_m)} ta WHERE ta.{a_user} = p.{user_col}), "
-            f"(SELECT COUNT(*) FROM {t(attempt_m)} tb WHERE tb.{a_user} = p.{user_col} "
+            f"(SELECT COUNT(*) FROM {t(attempt_m)} ta WHERE ta.{a_user} = me.uid), "
+            f"(SELECT COUNT(*) FROM {t(attempt_m)} tb WHERE tb.{a_user} = me.uid "
             f"AND tb.{a_finished} IS NULL), "
             f"ca.{a_finished}, ca.{c(attempt_m, 'score')}, ca.{c(attempt_m, 'max_score')} "
-            f"FROM {t(person_m)} p "
+            f"FROM (SELECT CAST(%s AS bigint) AS uid) me "
+            f"LEFT JOIN {t(person_m)} p ON p.{user_col} = me.uid "
             f"LEFT JOIN {t(recipient_m)} r ON r.{c(recipient_m, 'person')} = p.{pk} "
             f"LEFT JOIN {t(application_m)} a ON a.{app_pk} = (SELECT a2.{app_pk} FROM {t(application_m)} a2 "
             f"WHERE a2.{app_person} = p.{pk} ORDER BY a2.{applied_at} DESC LIMIT 1) "
             f"LEFT JOIN {t(result_m)} s ON s.{c(result_m, 'application')} = a.{app_pk} "
             f"LEFT JOIN {t(batch_m)} b ON b.{c(batch_m, 'id')} = a.{c(application_m, 'batch')} "
-            f"LEFT JOIN {t(attempt_m)} ca ON ca.{a_user} = p.{user_col} AND ca.{a_period} = %s "
-            f"WHERE p.{user_col} = %s"
+            f"LEFT JOIN {t(attempt_m)} ca ON ca.{a_user} = me.uid AND ca.{a_period} = %s"
         )
         self._sql[connection.alias] = found
         return found
 
-    def run(self, user: User) -> _Read | None:
+    def run(self, user: User) -> _Read:
         from django.db import connections, router
 
         connection = connections[router.db_for_read(Person)]
@@ -188,12 +190,11 @@ class _JourneyQuery:
             current_declaration_version(),
             ProgramStatus.RECIPIENT.value,
             ProgramStatus.REVOKED.value,
-            current_period(),
             user.pk,
+            current_period(),
         )
         row = fetch_one(connection, self.sql(connection), params)
-        if row is None:
-            return None
+        assert row is not None  # one row per account, person or not
         at = 0
         person = self.person.build(connection, row, at)
         at += self.person.width
@@ -206,7 +207,10 @@ class _JourneyQuery:
         batch = self.batch.build(connection, row, at)
         at += self.batch.width
         declared, balance, kk_recipients, attempts, open_attempts, finished_at, score, max_score = row[at:]
-        assert person is not None
+        if person is None:
+            # No person yet: the journey of an empty one (what ``person_of`` creates on the first write),
+            # without writing it on a read.
+            person = Person(user=user)
         # What select_related would have cached: no further query for person.recipient, application.batch
         Person._meta.get_field("recipient").set_cached_value(person, recipient)  # type: ignore[attr-defined,union-attr]
         if recipient is not None:
@@ -243,9 +247,4 @@ _query = _JourneyQuery()
 
 
 def _read(user: User) -> _Read:
-    read = _query.run(user)
-    if read is None:  # first visit: the person is created empty (and may race another request)
-        person_of(user)
-        read = _query.run(user)
-        assert read is not None
-    return read
+    return _query.run(user)
