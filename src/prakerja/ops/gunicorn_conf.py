@@ -49,6 +49,7 @@ max_requests_jitter = max_requests // 10
 # The workers' heartbeat files in memory, not on a disk that may stall (containers).
 worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108 - a tmpfs, not a shared temp file
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") == "1" else None
+logger_class = "prakerja.ops.gunicorn_logging.Logger"  # builds no access-log line that would be dropped
 proc_name = "prakerja-web"
 # gunicorn's control socket (for `gunicornc`) defaults to one path per user, which two servers on one
 # machine (blue/green, or tests) would fight over: only where the operator names a path for this one.
