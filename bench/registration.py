@@ -11,9 +11,12 @@ loaded), so a neighbour's load on the machine falls on both alike. Target: 0.8 o
 
 ``me_read``: ``GET /api/v1/me`` with the bearer tokens of many accounts — those the run registered over
 HTTP (just registered: no identity yet) and applicants made by ``generate-population`` (identity,
-profile, declaration and test done, an application) — against ``GET /healthz``, the liveness view, on
-the same server under the same load, in interleaved rounds. Target: 0.3 of the floor. A trivial view
-behind the whole middleware stack (``/health/``) is kept beside it.
+profile, declaration and test done, an application) — against ``GET /health/``, a trivial Django view
+behind the whole middleware stack (the issue's floor: "a trivial Django view on the same server"), on
+the same server under the same load, in interleaved rounds. Target: 0.3 of the floor. ``GET /healthz``,
+the liveness probe, which the first middleware answers before any other runs, is kept beside it
+(``liveness_probe``): a stricter comparison, and the floor of the runs before 2026-11-29 afternoon
+(docs/decisions/0015-benchmark-floors.md).
 
 ``registration.surge``: an open-loop load at twice the measured maximum, the surge gate
 (core/surge.py) with its defaults in the stack: the shares of 201 and 429, no 5xx or failed
@@ -482,8 +485,8 @@ def gate_settings() -> dict[str, Any]:
 
 
 def _read_phase(server: subprocess.Popen[bytes], port: int, tokens: list[str], seconds: float) -> dict[str, Any]:
-    """``/healthz`` (the floor), ``/api/v1/me`` and ``/health/`` in interleaved rounds: a neighbour's load on
-    the machine falls on all three alike."""
+    """``/healthz`` (the liveness probe), ``/api/v1/me`` and ``/health/`` (the floor) in interleaved rounds: a
+    neighbour's load on the machine falls on all three alike."""
     serial = iter(range(10**12))
 
     def me(i: int) -> loadgen.Request:
@@ -600,12 +603,13 @@ def run(size: str) -> dict[str, Any]:
     if not (surge["persisted_equals_201"] and surge["all_in_after_retry"] and not any(whole.values())):
         registration["incomplete"] = True
     me_per_s = reads["me"]["per_second"]
-    floor_read = reads["healthz"]["per_second"]
+    floor_read = reads["health"]["per_second"]
+    probe = reads["healthz"]["per_second"]
     me_read: dict[str, Any] = {
         "figure": me_per_s,
         "unit": "requests/s (GET /api/v1/me with bearer tokens, closed loop)",
         "floor": floor_read,
-        "floor_unit": "requests/s of GET /healthz (liveness, no database) on the same server",
+        "floor_unit": "requests/s of GET /health/ (a trivial Django view, whole middleware stack) on the same server",
         "ratio": round(me_per_s / floor_read, 3) if floor_read else None,
         "size": len(tokens["tokens"]),
         "size_unit": "accounts whose tokens are used, in turn",
@@ -613,12 +617,11 @@ def run(size: str) -> dict[str, Any]:
         "accounts": {"registered_over_http": tokens["registered"], "generated_applicants": tokens["generated"]},
         "connections": READ_CONNECTIONS,
         "phases": reads,
-        "full_stack_view": {
-            "path": "/health/",
-            "per_second": reads["health"]["per_second"],
-            "ratio_of_me_to_it": round(me_per_s / reads["health"]["per_second"], 3)
-            if reads["health"]["per_second"]
-            else None,
+        # The liveness probe is answered by the first middleware, before the others run: a stricter comparison.
+        "liveness_probe": {
+            "path": "/healthz",
+            "per_second": probe,
+            "ratio_of_me_to_it": round(me_per_s / probe, 3) if probe else None,
         },
         "server": server_text,
     }

@@ -1,4 +1,5 @@
-"""The bearer-token look-up in one fixed query (accounts.bearer) answers as the ORM query it replaced did."""
+"""The bearer-token look-up in one fixed query (accounts.bearer), and the same look-up inside ``GET /api/v1/me``'s
+journey query (registry.journey), answer as the ORM query they replaced did."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from prakerja.accounts import actions, two_factor
 from prakerja.accounts.bearer import user_for_token
 from prakerja.accounts.models import ApiToken, User
 from prakerja.core import clock
+from prakerja.registry.journey import journey_for_token
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +32,15 @@ def orm_user_for_token(raw: str) -> User | None:
 
 
 def _both(raw: str) -> tuple[User | None, User | None]:
-    return orm_user_for_token(raw), user_for_token(raw)
+    orm, fast = orm_user_for_token(raw), user_for_token(raw)
+    # GET /api/v1/me reads the token inside its journey's query (registry.journey): the same account, or none.
+    found = journey_for_token(raw)
+    assert (found[0] if found else None) == fast
+    if found:
+        for field in User._meta.concrete_fields:
+            assert getattr(found[0], field.attname) == getattr(fast, field.attname), field.name
+            assert type(getattr(found[0], field.attname)) is type(getattr(fast, field.attname)), field.name
+    return orm, fast
 
 
 def _account(email: str, **fields: object) -> User:
@@ -72,3 +82,20 @@ def test_me_answers_401_with_a_json_error_for_a_bad_token(client):
     assert r.json()["errors"][0]["code"] == "NOT_AUTHENTICATED"
     r = client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer salah")
     assert r.json()["errors"][0]["message"] != ""
+
+
+def test_me_answers_401_for_expired_inactive_and_staff_tokens(client):
+    """``GET /api/v1/me`` reads the token in its own query: it refuses what every other endpoint refuses."""
+    user = _account("tolak.me@contoh.id", phone="+6281200002222")
+    raw = actions.issue_token(user)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.get("/api/v1/me", **auth).status_code == 200
+    for change in ({"is_active": False}, {"role": User.Role.PMO}):
+        User.objects.filter(pk=user.pk).update(**change)
+        assert client.get("/api/v1/me", **auth).status_code == 401
+        assert client.get("/api/v1/me/declaration", **auth).status_code == 401  # the shared look-up agrees
+        User.objects.filter(pk=user.pk).update(is_active=True, role=User.Role.PARTICIPANT)
+    assert client.get("/api/v1/me", **auth).status_code == 200
+    ApiToken.objects.filter(user=user).update(expires_at=clock.now() - dt.timedelta(seconds=1))
+    r = client.get("/api/v1/me", **auth)
+    assert r.status_code == 401 and r.json()["errors"][0]["code"] == "NOT_AUTHENTICATED"

@@ -9,9 +9,10 @@ from prakerja.aptitude.models import Question
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# the token with its account (accounts.bearer); the person with recipient, current declaration, balance,
-# recipients on the same family card, latest application and test attempts (registry.journey)
-ME_QUERIES = 2
+# the token with its account (accounts.bearer's join), the person with recipient, current declaration,
+# balance, recipients on the same family card, latest application and test attempts (registry.journey), all
+# in one query
+ME_QUERIES = 1
 
 
 @pytest.fixture

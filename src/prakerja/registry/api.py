@@ -8,13 +8,13 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from prakerja.accounts.api import AccountOut, ErrorsOut, account_out, bearer
+from prakerja.accounts.api import AccountOut, BearerAuth, ErrorsOut, account_out, bearer
 from prakerja.accounts.models import User
 from prakerja.core import pii
 from prakerja.core.errors import language_of
 from prakerja.core.requests import client_ip
 from prakerja.registry import actions, declaration, subject_export
-from prakerja.registry.journey import Journey, journey
+from prakerja.registry.journey import Journey, journey, journey_for_token
 from prakerja.registry.models import Person
 
 router = Router(tags=["participant"], auth=bearer)
@@ -112,10 +112,26 @@ def profile_out(person: Person) -> ProfileOut:
     )
 
 
-@router.get("", response=MeOut, summary="State, next step, eligibility, balance and deadlines")
+def _token_and_journey(request: HttpRequest, token: str) -> User | None:
+    """The token's account and its journey in one query (registry.journey); the journey waits on the request."""
+    found = journey_for_token(token)
+    if found is None:
+        return None
+    user, state = found
+    request.me_journey = state  # type: ignore[attr-defined]
+    return user
+
+
+@router.get(
+    "",
+    response=MeOut,
+    auth=BearerAuth(lookup=_token_and_journey),
+    summary="State, next step, eligibility, balance and deadlines",
+)
 def me(request: HttpRequest) -> MeOut:
     user: User = request.auth  # type: ignore[attr-defined]
-    return me_out(user, journey(user), language_of(request))
+    state = getattr(request, "me_journey", None) or journey(user)
+    return me_out(user, state, language_of(request))
 
 
 def me_out(user: User, state: Journey, language: str) -> MeOut:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connections, router
+
+from prakerja.accounts import bearer
 from prakerja.accounts.models import User
 from prakerja.aptitude.actions import current_attempt, current_period, test_taken
 from prakerja.batches import eligibility
@@ -49,8 +52,22 @@ class Journey:
 def journey(user: User) -> Journey:
     # Read each record once (GET /api/v1/me is the API's busiest read): the person with its recipient,
     # current declaration, balance, family-card recipients, latest application and test attempts, in one
-    # query written once (_read).
-    read = _read(user)
+    # query written once (_JourneyQuery).
+    return _journey(user, _query.run(user))
+
+
+def journey_for_token(raw: str) -> tuple[User, Journey] | None:
+    """The account of a bearer token and its journey, in the one query: what ``GET /api/v1/me`` needs,
+    without reading the token first (accounts.bearer's checks apply: unexpired, active, no two factors).
+    None when the token gives no account."""
+    found = _query.run_for_token(raw)
+    if found is None:
+        return None
+    user, read = found
+    return user, _journey(user, read)
+
+
+def _journey(user: User, read: _Read) -> Journey:
     person, declared, balance = read.person, read.declared, read.balance
     taken, test_score, test_max_score = read.taken, read.test_score, read.test_max_score
     done = {
@@ -114,7 +131,10 @@ class _JourneyQuery:
 
     It starts from the account's id, so it answers one row for an account without a person yet (just
     registered: every person column NULL, and the account's test attempts still counted); a read never
-    writes. It reads what these ORM queries would, each as the journey used them before:
+    writes. For ``GET /api/v1/me`` it starts from the bearer token instead, joined with its account as
+    accounts.bearer joins them, so the token, the account and the journey are one round trip.
+
+    It reads what these ORM queries would, each as the journey used them before:
     ``Person.objects.select_related("recipient").filter(user=user)``; whether the person accepted the current
     declaration; the balance of the person's first ledger account (by id); how many other people on the same
     family card (a non-empty ``kk_index``) are or were recipients; the latest application (by ``applied_at``)
@@ -135,8 +155,11 @@ class _JourneyQuery:
         self.batch = Projection(Batch, "b")
         self._sql: dict[str, str] = {}
 
-    def sql(self, connection: Any) -> str:
-        found = self._sql.get(connection.alias)
+    def sql(self, connection: Any, by_token: bool = False) -> str:
+        """Starting from the account's id (a parameter), or ``by_token`` from a bearer token with its account
+        (accounts.bearer's join and condition, the account's columns first)."""
+        key = f"{connection.alias}:{'token' if by_token else 'account'}"
+        found = self._sql.get(key)
         if found is not None:
             return found
         person_m, recipient_m, application_m, batch_m, attempt_m, declaration_m, ledger_m, result_m = self.models
@@ -156,8 +179,13 @@ class _JourneyQuery:
         applied_at = c(application_m, "applied_at")
         # Names from the models' _meta, quoted by the backend; the values are parameters.
         # LIMIT 1 in the EXISTS keeps PostgreSQL from turning it into a hash of every accepted declaration.
+        if by_token:
+            joined, condition = bearer.source(connection)
+            start, uid, where = f"{bearer.USER.columns(connection)}, ", f"u.{c(User, 'id')}", f" WHERE {condition}"
+        else:
+            start, joined, uid, where = "", "(SELECT CAST(%s AS bigint) AS uid) me", "me.uid", ""
         found = (
-            f"SELECT {self.person.columns(connection)}, {self.recipient.columns(connection)}, "  # noqa: S608
+            f"SELECT {start}{self.person.columns(connection)}, {self.recipient.columns(connection)}, "  # noqa: S608
             f"{self.application.columns(connection)}, {self.result.columns(connection)}, "
             f"{self.batch.columns(connection)}, "
             f"EXISTS (SELECT 1 FROM {t(declaration_m)} d WHERE d.{c(declaration_m, 'person')} = p.{pk} "
@@ -166,36 +194,52 @@ class _JourneyQuery:
             f"ORDER BY la.{c(ledger_m, 'id')} LIMIT 1), "
             f"CASE WHEN p.{kk} <> '' THEN (SELECT COUNT(*) FROM {t(person_m)} k WHERE k.{kk} = p.{kk} "
             f"AND k.{status} IN (%s, %s) AND k.{pk} <> p.{pk}) ELSE 0 END, "
-            f"(SELECT COUNT(*) FROM {t(attempt_m)} ta WHERE ta.{a_user} = me.uid), "
-            f"(SELECT COUNT(*) FROM {t(attempt_m)} tb WHERE tb.{a_user} = me.uid "
+            f"(SELECT COUNT(*) FROM {t(attempt_m)} ta WHERE ta.{a_user} = {uid}), "
+            f"(SELECT COUNT(*) FROM {t(attempt_m)} tb WHERE tb.{a_user} = {uid} "
             f"AND tb.{a_finished} IS NULL), "
             f"ca.{a_finished}, ca.{c(attempt_m, 'score')}, ca.{c(attempt_m, 'max_score')} "
-            f"FROM (SELECT CAST(%s AS bigint) AS uid) me "
-            f"LEFT JOIN {t(person_m)} p ON p.{user_col} = me.uid "
+            f"FROM {joined} "
+            f"LEFT JOIN {t(person_m)} p ON p.{user_col} = {uid} "
             f"LEFT JOIN {t(recipient_m)} r ON r.{c(recipient_m, 'person')} = p.{pk} "
             f"LEFT JOIN {t(application_m)} a ON a.{app_pk} = (SELECT a2.{app_pk} FROM {t(application_m)} a2 "
             f"WHERE a2.{app_person} = p.{pk} ORDER BY a2.{applied_at} DESC LIMIT 1) "
             f"LEFT JOIN {t(result_m)} s ON s.{c(result_m, 'application')} = a.{app_pk} "
             f"LEFT JOIN {t(batch_m)} b ON b.{c(batch_m, 'id')} = a.{c(application_m, 'batch')} "
-            f"LEFT JOIN {t(attempt_m)} ca ON ca.{a_user} = me.uid AND ca.{a_period} = %s"
+            f"LEFT JOIN {t(attempt_m)} ca ON ca.{a_user} = {uid} AND ca.{a_period} = %s{where}"
         )
-        self._sql[connection.alias] = found
+        self._sql[key] = found
         return found
 
     def run(self, user: User) -> _Read:
-        from django.db import connections, router
-
         connection = connections[router.db_for_read(Person)]
-        params = (
+        version, recipient, revoked, period = self._values()
+        row = fetch_one(connection, self.sql(connection), (version, recipient, revoked, user.pk, period))
+        assert row is not None  # one row per account, person or not
+        return self._build(connection, row, user)
+
+    def run_for_token(self, raw: str) -> tuple[User, _Read] | None:
+        connection = connections[router.db_for_read(Person)]
+        token = bearer.params(raw, connection)
+        if token is None:
+            return None
+        row = fetch_one(connection, self.sql(connection, by_token=True), (*self._values(), *token))
+        user = bearer.accepted(bearer.USER.build(connection, row) if row is not None else None)
+        if user is None:
+            return None
+        assert row is not None
+        return user, self._build(connection, row, user, at=bearer.USER.width)
+
+    @staticmethod
+    def _values() -> tuple[str, str, str, str]:
+        """The parameters before the start (the declaration's version, two statuses) and the period after it."""
+        return (
             current_declaration_version(),
             ProgramStatus.RECIPIENT.value,
             ProgramStatus.REVOKED.value,
-            user.pk,
             current_period(),
         )
-        row = fetch_one(connection, self.sql(connection), params)
-        assert row is not None  # one row per account, person or not
-        at = 0
+
+    def _build(self, connection: Any, row: Any, user: User, at: int = 0) -> _Read:
         person = self.person.build(connection, row, at)
         at += self.person.width
         recipient = self.recipient.build(connection, row, at)
@@ -244,7 +288,3 @@ class _JourneyQuery:
 
 
 _query = _JourneyQuery()
-
-
-def _read(user: User) -> _Read:
-    return _query.run(user)
