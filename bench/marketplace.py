@@ -50,7 +50,9 @@ FLOOR_PATH = "/api/v1/integration/signature-check"
 
 
 def environment(database_url: str) -> dict[str, str]:
-    return production_environment(database_url, SECRET, SECURE_SSL_REDIRECT="0")
+    # Rate limits off: every request comes from 127.0.0.1, and the catalog's public-read limit (600 a minute
+    # per address) answered most of a fast run's searches with 429, whose quick answers made its p95 look good.
+    return production_environment(database_url, SECRET, SECURE_SSL_REDIRECT="0", RATE_LIMIT_SCALE="0")
 
 
 def worker(database_url: str, action: str, **args: Any) -> dict[str, Any]:
@@ -443,7 +445,7 @@ def run(size: str) -> dict[str, Any]:
     slowest = min(redeem["status"]["per_second"], redeem["commit"]["per_second"])
     search_p95 = catalog["search"]["p95_ms"]
     health_p95 = catalog["health"]["p95_ms"]
-    return {
+    entries: dict[str, Any] = {
         "redeem": {
             "figure": slowest,
             "unit": "requests/s (the slower of status and commit)",
@@ -474,6 +476,12 @@ def run(size: str) -> dict[str, Any]:
             "phases": catalog,
         },
     }
+    # A figure is only what it says when every request of it was answered 200.
+    for name, phases in (("redeem", redeem), ("catalog", catalog)):
+        refused = {phase: p["statuses"] for phase, p in phases.items() if set(p["statuses"]) != {200}}
+        if refused:
+            entries[name]["incomplete"] = f"answers other than 200: {refused}"
+    return entries
 
 
 if __name__ == "__main__":
