@@ -231,7 +231,8 @@ class _JourneyQuery:
 
     @staticmethod
     def _values() -> tuple[str, str, str, str]:
-        """The parameters before the start (the declaration's version, two statuses) and the period after it."""
+        """The query's own parameters: the declaration's version and the two recipient statuses (in the
+        select list, before the starting point's parameters) and the test period (after them)."""
         return (
             current_declaration_version(),
             ProgramStatus.RECIPIENT.value,
