@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from django.db import models
+from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 M = TypeVar("M", bound=models.Model)
@@ -117,8 +117,6 @@ def update_each(model: type[models.Model], objs: Sequence[models.Model], fields:
     """
     if not objs:
         return
-    from django.db import connections, router
-
     connection = connections[router.db_for_write(model)]
     meta = model._meta
     pk = meta.pk

@@ -14,7 +14,7 @@ from prakerja.core import pii
 from prakerja.core.errors import language_of
 from prakerja.core.requests import client_ip
 from prakerja.registry import actions, declaration, subject_export
-from prakerja.registry.journey import Journey, journey, journey_for_token
+from prakerja.registry.journey import Journey, journey_for_token
 from prakerja.registry.models import Person
 
 router = Router(tags=["participant"], auth=bearer)
@@ -129,9 +129,9 @@ def _token_and_journey(request: HttpRequest, token: str) -> User | None:
     summary="State, next step, eligibility, balance and deadlines",
 )
 def me(request: HttpRequest) -> MeOut:
+    # Both read by this route's own look-up (_token_and_journey), in its one query.
     user: User = request.auth  # type: ignore[attr-defined]
-    state = getattr(request, "me_journey", None) or journey(user)
-    return me_out(user, state, language_of(request))
+    return me_out(user, request.me_journey, language_of(request))  # type: ignore[attr-defined]
 
 
 def me_out(user: User, state: Journey, language: str) -> MeOut:
