@@ -27,7 +27,8 @@ The server is the project's own configuration (``gunicorn -c python:prakerja.ops
 ``WEB_CONCURRENCY=2`` and ``GUNICORN_THREADS=12`` (gthread: README, "registration.py"), worker recycling off
 (``GUNICORN_MAX_REQUESTS=0``: a restart during a 10-second measurement would be noise), rate limits off
 (``RATE_LIMIT_SCALE=0``: every request comes from 127.0.0.1), the real password hasher
-(``PRAKERJA_FAST_HASHER`` is removed from the environment), emails and SMS written to a scratch outbox.
+(``PRAKERJA_FAST_HASHER`` is removed from the environment), emails and SMS written to a scratch outbox:
+the server queues them (accounts/sending.py) and a task worker sends them after the surge (``messages``).
 The load generator (``loadgen.py``) shares the machine with it.
 
 Database: ``BENCH_REGISTRATION_DATABASE_URL`` (default ``prakerja_bench_reg`` on the local server), created
@@ -374,6 +375,42 @@ def wholeness(database_url: str) -> dict[str, int]:
     return {"without_audit_row": no_audit, "without_sms_code": no_code}
 
 
+def drain_messages(database_url: str, scratch: Path) -> dict[str, Any]:
+    """The verification messages the registrations queued (accounts/sending.py), sent by one task worker
+    (``prakerja db_worker --batch``) once the registration and surge phases are over: the figures above
+    are the web tier's, and production runs its task workers beside it or on other machines. Every
+    account registered over HTTP must then have its SMS code and its email link in the outbox."""
+    table = "django_tasks_database_dbtaskresult"
+    with connect(database_url) as conn:
+        queued = conn.execute(f"SELECT count(*) FROM {table} WHERE status = 'READY'").fetchone()[0]  # noqa: S608
+    started = time.perf_counter()
+    subprocess.run(  # noqa: S603
+        [PYTHON, "-c", "from prakerja.cli import main; main()", "db_worker", "--batch", "--no-startup-delay", "-v0"],
+        env=environment(database_url, scratch),
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    seconds = time.perf_counter() - started
+    with connect(database_url) as conn:
+        statuses = dict(conn.execute(f"SELECT status, count(*) FROM {table} GROUP BY status").fetchall())  # noqa: S608
+        accounts = conn.execute(
+            "SELECT count(*) FROM accounts_user WHERE email LIKE '%%@daftar.bench.example'"
+        ).fetchone()[0]
+    outbox = scratch / "outbox"
+    sms, emails = len(list(outbox.glob("*-sms-*.txt"))), len(list(outbox.glob("*-email-*.txt")))
+    return {
+        "queued": queued,
+        "tasks": statuses,
+        "seconds": round(seconds, 2),
+        "tasks_per_second": round(queued / seconds, 1) if seconds else None,
+        "accounts": accounts,
+        "sms_sent": sms,
+        "emails_sent": emails,
+        "every_account_sent_both": sms == emails == accounts and not statuses.get("FAILED"),
+    }
+
+
 def created(outcome: loadgen.Outcome) -> float:
     """Registrations/s: the 201s only. Should the gate refuse one (a slot not freed within its wait on a
     busy machine), the refusal is quick and must not count as a registration."""
@@ -556,6 +593,8 @@ def run(size: str) -> dict[str, Any]:
                 port, database_url, registrations, reg["peak"]["created_per_second"], params["surge_seconds"]
             )
             whole = wholeness(database_url)
+            messages = drain_messages(database_url, scratch)
+            log(f"registration: messages {messages}")
             tokens = worker(database_url, "tokens", count=params["tokens"])
             log(
                 f"me_read: {len(tokens['tokens']):,} tokens ({tokens['registered']:,} registered over HTTP, "
@@ -593,6 +632,7 @@ def run(size: str) -> dict[str, Any]:
         "hashing": {"algorithm": reg["floor"]["algorithm"], **reg["floor"]["parameters"]},
         "surge": surge,
         "accounts_whole": whole,
+        "messages": messages,
         "server": server_text,
         "load_average_1m": load | {"cores": os.cpu_count()},
         "population": population,
@@ -601,6 +641,8 @@ def run(size: str) -> dict[str, Any]:
     if not (set(statuses) <= {201, 429} and surge["server_errors"] == 0 and surge["failed_connections"] == 0):
         registration["incomplete"] = True
     if not (surge["persisted_equals_201"] and surge["all_in_after_retry"] and not any(whole.values())):
+        registration["incomplete"] = True
+    if not messages["every_account_sent_both"]:
         registration["incomplete"] = True
     me_per_s = reads["me"]["per_second"]
     floor_read = reads["health"]["per_second"]

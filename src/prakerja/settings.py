@@ -237,6 +237,9 @@ EMAIL_BACKEND = os.environ.get(
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "prakerja.core.outbox.OutboxEmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@prakerja.example")
+# Seconds before a mail server that stopped answering is given up on: without it Django waits forever,
+# and a task worker would hang with it (the messages are sent by tasks: accounts/sending.py).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "prakerja.accounts.sms.OutboxSmsBackend")
 SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
 

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from prakerja.accounts import views as account_views
+from prakerja.accounts.forms import QueuedPasswordResetForm
 from prakerja.api import api
 from prakerja.aptitude import views as aptitude_views
 from prakerja.batches import views as batch_views
@@ -99,6 +100,7 @@ password_reset = [
     path(
         "lupa-sandi/",
         auth_views.PasswordResetView.as_view(
+            form_class=QueuedPasswordResetForm,  # the email leaves through the task queue
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
         ),

@@ -1,6 +1,6 @@
 """Account actions: register, verify email and phone, log in, API tokens.
 
-Each action checks its rules, writes an audit row, and sends messages only
+Each action checks its rules, writes an audit row, and queues messages only
 after the transaction commits (a rolled-back registration sends nothing).
 """
 
@@ -10,23 +10,19 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 
-from prakerja.accounts import throttle, two_factor
+from prakerja.accounts import sending, throttle, two_factor
 from prakerja.accounts.models import ApiToken, PhoneOtp, User
 from prakerja.accounts.phones import normalize_phone
-from prakerja.accounts.sms import send_sms
 from prakerja.core import audit, clock
 from prakerja.core.errors import DomainError, Problem, fail
 from prakerja.core.program import setting
@@ -95,8 +91,10 @@ def register(email: str, password: str, phone: str, *, ip: str | None = None) ->
     """Create a participant account and send the email link and the SMS code.
 
     One transaction holds the account, its audit row and its first SMS code, so a registration that
-    commits is whole. Whether the email or phone is taken is left to the unique indexes: the usual
-    registration asks no question before its insert, and a refused one is told every problem."""
+    commits is whole; the messages are queued once it commits (accounts/sending.py: a mail server
+    down must not turn a saved registration into an error). Whether the email or phone is taken is
+    left to the unique indexes: the usual registration asks no question before its insert, and a
+    refused one is told every problem."""
     email, phone, problems = check_registration(email, password, phone, taken=False)
     if problems:
         raise DomainError(with_taken(email, phone, problems))
@@ -104,19 +102,13 @@ def register(email: str, password: str, phone: str, *, ip: str | None = None) ->
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password, phone=phone)
             audit.record("account.registered", user, actor=user, ip=ip)
-            code = _issue_phone_otp(user, phone, supersede=False)  # a new account has no earlier code
-            transaction.on_commit(partial(_send_welcome, user, phone, code))
+            otp = _issue_phone_otp(user, phone, supersede=False)  # a new account has no earlier code
+            sending.queue_welcome(user, otp)
     except IntegrityError:
         # The email or the phone is an account's already (or two registrations raced on them and the
         # unique index decided): the same refusal as a look-up beforehand would have given.
         raise DomainError(with_taken(email, phone, []) or [Problem("EMAIL_TAKEN", "email")]) from None
     return user
-
-
-def _send_welcome(user: User, phone: str, code: str) -> None:
-    """After the registration commits: the email link, then the SMS code (the order they always had)."""
-    send_email_verification(user)
-    _send_phone_code(phone, code)
 
 
 # --- email ------------------------------------------------------------------
@@ -125,16 +117,8 @@ def email_token(user: User) -> str:
 
 
 def send_email_verification(user: User) -> None:
-    token = email_token(user)
-    link = settings.SITE_URL + reverse("accounts:verify-email", args=[token])
-    send_mail(
-        "Verifikasi email Kartu Prakerja / Verify your email",
-        "Buka tautan ini untuk memverifikasi email Anda:\n"
-        "Open this link to verify your email:\n\n"
-        f"{link}\n\nToken: {token}\n",
-        None,
-        [user.email],
-    )
+    """Queue a new verification link (sent by a task once the caller's transaction commits)."""
+    sending.queue_email_link(user)
 
 
 def verify_email(token: str) -> User:
@@ -157,31 +141,25 @@ def _otp_hash(user: User, code: str) -> str:
 
 
 def send_phone_otp(user: User) -> None:
-    """Issue a fresh 6-digit code; earlier codes stop working."""
+    """Issue a fresh 6-digit code, sent by a task; earlier codes stop working."""
     if not user.phone:
         raise fail("PHONE_INVALID", "phone")
-    _send_phone_code(user.phone, _issue_phone_otp(user, user.phone))
+    with transaction.atomic():
+        sending.queue_phone_code(_issue_phone_otp(user, user.phone))
 
 
-def _issue_phone_otp(user: User, phone: str, *, supersede: bool = True) -> str:
-    """Store a new code's hash for ``phone`` (ending the unused earlier ones when ``supersede``); returns
-    the code, which only the SMS carries."""
-    code = f"{secrets.randbelow(10**6):06d}"
+def _issue_phone_otp(user: User, phone: str, *, supersede: bool = True) -> PhoneOtp:
+    """Store a new code's hash for ``phone`` (ending the unused earlier ones when ``supersede``); the
+    code itself is derived from the row when the SMS is sent (``sending.phone_code``)."""
     now = clock.now()
     if supersede:
         PhoneOtp.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
-    PhoneOtp.objects.create(
-        user=user,
-        phone=phone,
-        code_hash=_otp_hash(user, code),
-        created_at=now,
-        expires_at=now + dt.timedelta(minutes=setting("otp_ttl_minutes")),
+    otp = PhoneOtp(
+        user=user, phone=phone, created_at=now, expires_at=now + dt.timedelta(minutes=setting("otp_ttl_minutes"))
     )
-    return code
-
-
-def _send_phone_code(phone: str, code: str) -> None:
-    send_sms(phone, f"Kode verifikasi Kartu Prakerja: {code}. Jangan berikan kode ini kepada siapa pun.")
+    otp.code_hash = _otp_hash(user, sending.phone_code(otp))
+    otp.save(force_insert=True)
+    return otp
 
 
 def resend_phone_otp(user: User) -> None:

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,3 +40,17 @@ class PhoneCodeForm(forms.Form):
         max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the email sent by a task (accounts/sending.py): a mail server down
+    or slow must not answer the person with an error page or hold the request."""
+
+    def save(  # type: ignore[override]  # queues instead of sending: nothing to return
+        self, domain_override: str | None = None, use_https: bool = False, request: Any = None, **opts: Any
+    ) -> None:
+        from prakerja.accounts import sending
+
+        domain = domain_override or (request.get_host() if request is not None else "")
+        templates = {k: opts[k] for k in ("subject_template_name", "email_template_name") if opts.get(k)}
+        sending.queue_password_reset(self.cleaned_data["email"], domain, use_https, templates)

@@ -1,0 +1,142 @@
+"""Verification messages (the email link, the SMS code) leave through the task queue.
+
+Registration used to send both in the request, once its transaction had committed. With the mail
+server slow or down, a registration that was saved answered 500; the person tried again and was told
+the email was taken. A mail server that accepted the connection and then hung held the request's
+thread, and its surge-gate slot, until gunicorn killed the worker. Now a request only queues ids after
+its commit, and a task worker sends (``prakerja db_worker``; in development and tests tasks run at once,
+so the outbox is written as before). A queue that cannot be reached is logged, not raised: the account
+is saved either way, and the person can ask for the code or link again.
+
+No secret goes into the queue, which is a database table or a Redis list anyone with access can read.
+The task gets the code's row id. The code is derived from the row (:func:`phone_code`: an HMAC under
+the server's secret of the row's user, phone and creation time). So the row the registration's
+transaction writes is all the worker needs, and the database still keeps only the code's hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
+
+from prakerja.accounts.models import PhoneOtp, User
+from prakerja.accounts.sms import send_sms
+from prakerja.core import clock
+
+logger = logging.getLogger(__name__)
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_CODE_SALT = "prakerja.accounts.phone-code"
+
+
+def phone_code(otp: PhoneOtp) -> str:
+    """The 6-digit code of ``otp``: the same for its row wherever it is computed, unknowable without the secret.
+
+    The creation time is taken to the microsecond as an integer, so that a time read back from the
+    database (in UTC) gives the same code as the time it was written with (in any zone)."""
+    micros = (otp.created_at - _EPOCH) // dt.timedelta(microseconds=1)
+    digest = salted_hmac(_CODE_SALT, f"{otp.user_id}:{otp.phone}:{micros}", algorithm="sha256").digest()
+    return f"{int.from_bytes(digest, 'big') % 10**6:06d}"
+
+
+# --- queueing (in the request) ---------------------------------------------------------------------
+def queue_welcome(user: User, otp: PhoneOtp) -> None:
+    """After the registration commits: the SMS code, then the email link (one task)."""
+    _after_commit("send_welcome_task", user.pk, otp.pk)
+
+
+def queue_phone_code(otp: PhoneOtp) -> None:
+    _after_commit("send_phone_code_task", otp.pk)
+
+
+def queue_email_link(user: User) -> None:
+    _after_commit("send_email_link_task", user.pk)
+
+
+def queue_password_reset(email: str, domain: str, use_https: bool, templates: dict[str, str]) -> None:
+    """The reset link is a secret: the queue holds the address typed in, and the task makes the link."""
+    _after_commit("send_password_reset_task", email, domain, use_https, templates)
+
+
+def _after_commit(name: str, *args: object) -> None:
+    """Enqueue task ``name`` once the current transaction commits; a failure is logged (robust), not raised."""
+
+    def enqueue() -> None:
+        from prakerja.accounts import tasks
+
+        getattr(tasks, name).enqueue(*args)
+
+    enqueue.__qualname__ = f"{name}.enqueue"  # what Django's log line names when it fails
+    transaction.on_commit(enqueue, robust=True)
+
+
+# --- sending (in the task worker) ------------------------------------------------------------------
+def send_phone_code(otp_id: int) -> bool:
+    """Send the code of ``otp_id`` unless it can no longer be used (used, superseded, expired, or the
+    account's phone changed since): an SMS costs money, and a stale code would only confuse."""
+    otp = PhoneOtp.objects.select_related("user").filter(pk=otp_id).first()
+    if otp is None or otp.used_at is not None or otp.expires_at <= clock.now() or otp.phone != otp.user.phone:
+        return False
+    send_sms(otp.phone, f"Kode verifikasi Kartu Prakerja: {phone_code(otp)}. Jangan berikan kode ini kepada siapa pun.")
+    return True
+
+
+def send_email_link(user_id: int) -> bool:
+    """Send the verification link, unless the account is gone or its email is verified already."""
+    from prakerja.accounts.actions import email_token
+
+    user = User.objects.filter(pk=user_id, email_verified_at__isnull=True).first()
+    if user is None:
+        return False
+    token = email_token(user)
+    link = settings.SITE_URL + reverse("accounts:verify-email", args=[token])
+    send_mail(
+        "Verifikasi email Kartu Prakerja / Verify your email",
+        "Buka tautan ini untuk memverifikasi email Anda:\n"
+        "Open this link to verify your email:\n\n"
+        f"{link}\n\nToken: {token}\n",
+        None,
+        [user.email],
+    )
+    return True
+
+
+def send_welcome(user_id: int, otp_id: int) -> dict[str, bool]:
+    """Both messages of a new account. Each is tried even when the other fails (a mail server down
+    must not keep the SMS code back); the first failure is raised after both, so the task is marked
+    failed and the error is logged."""
+    sent: dict[str, bool] = {}
+    failure: Exception | None = None
+    for kind, send, arg in (("sms", send_phone_code, otp_id), ("email", send_email_link, user_id)):
+        try:
+            sent[kind] = send(arg)
+        except Exception as exc:  # the other message still goes; the failure is raised below
+            logger.warning("sending the %s of a new account failed: %s", kind, type(exc).__name__)
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+    return sent
+
+
+def send_password_reset(email: str, domain: str, use_https: bool, templates: dict[str, str]) -> int:
+    """Django's own reset email (``PasswordResetForm.save``: a link per active account with a usable
+    password at ``email``, none when there is no such account), made here rather than in the request."""
+    from django.contrib.auth.forms import PasswordResetForm
+
+    form = PasswordResetForm({"email": email})
+    if not form.is_valid():
+        return 0
+    users = list(form.get_users(email))
+    form.save(
+        domain_override=domain,
+        use_https=use_https,
+        subject_template_name=templates.get("subject_template_name", "registration/password_reset_subject.txt"),
+        email_template_name=templates.get("email_template_name", "registration/password_reset_email.html"),
+    )
+    return len(users)

@@ -1,0 +1,34 @@
+"""Background work of accounts: the verification messages (accounts/sending.py says why they are queued)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def send_welcome_task(user_id: int, otp_id: int) -> dict[str, bool]:
+    """A new account's SMS code and email link."""
+    from prakerja.accounts import sending
+
+    return sending.send_welcome(user_id, otp_id)
+
+
+@task()
+def send_phone_code_task(otp_id: int) -> bool:
+    from prakerja.accounts import sending
+
+    return sending.send_phone_code(otp_id)
+
+
+@task()
+def send_email_link_task(user_id: int) -> bool:
+    from prakerja.accounts import sending
+
+    return sending.send_email_link(user_id)
+
+
+@task()
+def send_password_reset_task(email: str, domain: str, use_https: bool, templates: dict[str, str]) -> int:
+    from prakerja.accounts import sending
+
+    return sending.send_password_reset(email, domain, use_https, templates)
