@@ -8,6 +8,7 @@ superseded since.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -73,8 +74,6 @@ def test_the_queue_holds_ids_and_the_worker_sends_the_stored_code(api, settings)
     queued = DBTaskResult.objects.get()
     assert queued.task_path == "prakerja.accounts.tasks.send_welcome_task"
     assert queued.args_kwargs == {"args": [user.pk, otp.pk], "kwargs": {}}
-    stored = json.dumps(queued.args_kwargs)
-    assert sending.phone_code(otp) not in stored and BODY["email"] not in stored
 
     run_worker()
     code = last_sms_code(PHONE)
@@ -124,8 +123,10 @@ def test_a_password_reset_queues_the_address_and_the_worker_sends_a_working_link
     assert r.status_code == 302 and r["Location"] == "/akun/lupa-sandi/terkirim/"
     queued = DBTaskResult.objects.get()
     assert queued.task_path == "prakerja.accounts.tasks.send_password_reset_task"
-    assert "atur-sandi" not in json.dumps(queued.args_kwargs)  # the link (a secret) is made by the worker
-    assert not outbox.messages_for(BODY["email"], "email")[1:]  # only the welcome email so far
+    stored = json.dumps(queued.args_kwargs)
+    assert queued.args_kwargs["args"][0] == [User.objects.get().pk]  # the account, not the address typed in
+    assert "atur-sandi" not in stored and BODY["email"] not in stored  # the link (a secret) is made by the worker
+    assert len(outbox.messages_for(BODY["email"], "email")) == 1  # only the welcome email so far
 
     run_worker()
     link = re.search(r"https?://[^/\s]+(/akun/atur-sandi/\S+/)", outbox.messages_for(BODY["email"], "email")[-1])
@@ -135,3 +136,41 @@ def test_a_password_reset_queues_the_address_and_the_worker_sends_a_working_link
     r = web.post(form_url, {"new_password1": new, "new_password2": new})
     assert r.status_code == 302 and r["Location"] == "/akun/atur-sandi/selesai/"
     assert api.post("/auth/token", {"email": BODY["email"], "password": new}).status_code == 200
+
+
+def test_a_reset_for_an_address_no_account_has_queues_nothing_personal_and_sends_nothing(settings):
+    settings.TASKS = DB_TASKS
+    r = Client().post("/akun/lupa-sandi/", {"email": "tidak-ada@contoh.id"})
+    assert r.status_code == 302 and r["Location"] == "/akun/lupa-sandi/terkirim/"  # the same answer as for an account
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs["args"][0] == [] and "tidak-ada" not in json.dumps(queued.args_kwargs)
+    run_worker()
+    assert not outbox.messages_for("tidak-ada@contoh.id")
+
+
+def test_a_code_expired_while_queued_is_not_sent_but_the_link_is(api, settings, frozen_clock):
+    settings.TASKS = DB_TASKS
+    assert api.post("/auth/register", BODY).status_code == 201
+    otp = PhoneOtp.objects.get()
+    frozen_clock(otp.expires_at + dt.timedelta(seconds=1))
+    run_worker()
+    assert not outbox.messages_for(PHONE, "sms")
+    assert len(outbox.messages_for(BODY["email"], "email")) == 1
+
+
+def test_no_link_for_an_email_verified_while_queued(api, settings):
+    settings.TASKS = DB_TASKS
+    assert api.post("/auth/register", BODY).status_code == 201
+    actions.verify_email(actions.email_token(User.objects.get()))
+    run_worker()
+    assert not outbox.messages_for(BODY["email"], "email")
+    assert len(outbox.messages_for(PHONE, "sms")) == 1
+
+
+def test_a_worker_with_another_secret_key_fails_the_task_instead_of_sending_a_dead_code(api, settings):
+    settings.TASKS = DB_TASKS
+    assert api.post("/auth/register", BODY).status_code == 201
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    run_worker()
+    assert not outbox.messages_for(PHONE, "sms")
+    assert DBTaskResult.objects.get().status == "FAILED"

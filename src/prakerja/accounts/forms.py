@@ -43,14 +43,27 @@ class PhoneCodeForm(forms.Form):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with the email sent by a task (accounts/sending.py): a mail server down
-    or slow must not answer the person with an error page or hold the request."""
+    """Django's reset form, with the email sent by a task (accounts/sending.py): a mail server that is
+    slow or hangs must not hold the request (Django's form already logs, rather than raises, a failed send).
+
+    Only what this site's view passes is carried over: Django's token generator and sender, no HTML
+    email, no extra context. Anything else is refused, so that a later change cannot drop it silently."""
 
     def save(  # type: ignore[override]  # queues instead of sending: nothing to return
         self, domain_override: str | None = None, use_https: bool = False, request: Any = None, **opts: Any
     ) -> None:
+        from django.contrib.auth.tokens import default_token_generator
+
         from prakerja.accounts import sending
 
+        unsupported = {
+            k: v
+            for k, v in opts.items()
+            if v not in (None, default_token_generator) and k not in ("subject_template_name", "email_template_name")
+        }
+        if unsupported:
+            raise ValueError(f"QueuedPasswordResetForm does not carry {sorted(unsupported)} to the task")
         domain = domain_override or (request.get_host() if request is not None else "")
         templates = {k: opts[k] for k in ("subject_template_name", "email_template_name") if opts.get(k)}
-        sending.queue_password_reset(self.cleaned_data["email"], domain, use_https, templates)
+        users = [user.pk for user in self.get_users(self.cleaned_data["email"])]
+        sending.queue_password_reset(users, domain, use_https, templates)

@@ -59,9 +59,10 @@ def queue_email_link(user: User) -> None:
     _after_commit("send_email_link_task", user.pk)
 
 
-def queue_password_reset(email: str, domain: str, use_https: bool, templates: dict[str, str]) -> None:
-    """The reset link is a secret: the queue holds the address typed in, and the task makes the link."""
-    _after_commit("send_password_reset_task", email, domain, use_https, templates)
+def queue_password_reset(user_ids: list[int], domain: str, use_https: bool, templates: dict[str, str]) -> None:
+    """The reset link is a secret: the queue holds the accounts' ids (none for an address no account
+    has: queued all the same, so the answer takes as long), and the task makes the link."""
+    _after_commit("send_password_reset_task", user_ids, domain, use_https, templates)
 
 
 def _after_commit(name: str, *args: object) -> None:
@@ -80,9 +81,15 @@ def _after_commit(name: str, *args: object) -> None:
 def send_phone_code(otp_id: int) -> bool:
     """Send the code of ``otp_id`` unless it can no longer be used (used, superseded, expired, or the
     account's phone changed since): an SMS costs money, and a stale code would only confuse."""
+    from prakerja.accounts.actions import _otp_hash
+
     otp = PhoneOtp.objects.select_related("user").filter(pk=otp_id).first()
     if otp is None or otp.used_at is not None or otp.expires_at <= clock.now() or otp.phone != otp.user.phone:
         return False
+    if _otp_hash(otp.user, phone_code(otp)) != otp.code_hash:
+        # The web and this worker do not share SECRET_KEY (or it changed meanwhile): the SMS would carry a
+        # code that can never be accepted. Failing the task says so in the log and the task results.
+        raise RuntimeError(f"phone code {otp_id} does not match its stored hash: is SECRET_KEY the web's?")
     send_sms(otp.phone, f"Kode verifikasi Kartu Prakerja: {phone_code(otp)}. Jangan berikan kode ini kepada siapa pun.")
     return True
 
@@ -124,15 +131,16 @@ def send_welcome(user_id: int, otp_id: int) -> dict[str, bool]:
     return sent
 
 
-def send_password_reset(email: str, domain: str, use_https: bool, templates: dict[str, str]) -> int:
-    """Django's own reset email (``PasswordResetForm.save``: a link per active account with a usable
-    password at ``email``, none when there is no such account), made here rather than in the request."""
+def send_password_reset(user_ids: list[int], domain: str, use_https: bool, templates: dict[str, str]) -> int:
+    """Django's own reset email (``PasswordResetForm.save``) to each of ``user_ids`` still active with a
+    usable password; returns how many were handed to the mail server. Django's form logs a failed send
+    ("Failed to send password reset email") rather than raising it."""
     from django.contrib.auth.forms import PasswordResetForm
 
-    form = PasswordResetForm({"email": email})
-    if not form.is_valid():
-        return 0
-    users = list(form.get_users(email))
+    users = [u for u in User.objects.filter(pk__in=user_ids, is_active=True) if u.has_usable_password()]
+    form = PasswordResetForm()
+    form.cleaned_data = {"email": ""}
+    form.get_users = lambda email: iter(users)  # type: ignore[method-assign]  # the accounts, chosen in the request
     form.save(
         domain_override=domain,
         use_https=use_https,

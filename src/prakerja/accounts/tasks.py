@@ -28,7 +28,7 @@ def send_email_link_task(user_id: int) -> bool:
 
 
 @task()
-def send_password_reset_task(email: str, domain: str, use_https: bool, templates: dict[str, str]) -> int:
+def send_password_reset_task(user_ids: list[int], domain: str, use_https: bool, templates: dict[str, str]) -> int:
     from prakerja.accounts import sending
 
-    return sending.send_password_reset(email, domain, use_https, templates)
+    return sending.send_password_reset(user_ids, domain, use_https, templates)

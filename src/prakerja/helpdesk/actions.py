@@ -25,7 +25,6 @@ import datetime as dt
 import io
 import secrets
 from collections.abc import Iterable
-from functools import partial
 from typing import Any
 
 from django.contrib.auth.forms import SetPasswordForm
@@ -273,9 +272,11 @@ def create_account(
                 after={"status": locked.status, "resident": str(user.public_id), "password": "unusable"},
             )
             audit.record("account.registered", user, actor=officer, ip=ip, after={"assisted": str(locked.public_id)})
-            transaction.on_commit(partial(accounts.send_phone_otp, user))
-            transaction.on_commit(partial(accounts.send_email_verification, user))
-            transaction.on_commit(partial(_enqueue_activation, locked.pk))
+            # Robust: the account is saved; a queue that cannot be reached must not answer the desk with an
+            # error (the officer can resend each message from the registration's page).
+            transaction.on_commit(lambda: accounts.send_phone_otp(user), robust=True)
+            transaction.on_commit(lambda: accounts.send_email_verification(user), robust=True)
+            transaction.on_commit(lambda: _enqueue_activation(locked.pk), robust=True)
     except IntegrityError:
         # Two registrations raced on the same email or phone; the unique index decided.
         raise fail("EMAIL_TAKEN", "email", status=409) from None
@@ -371,7 +372,7 @@ def resend_activation(officer: Any, registration: AssistedRegistration, *, ip: s
         locked.activation_sends = sends + 1
         locked.save(update_fields=["activation_sent_at", "activation_sends"])
         audit.record("helpdesk.activation_resent", locked, actor=officer, ip=ip, after={"sends": sends + 1})
-        transaction.on_commit(partial(_enqueue_activation, locked.pk))
+        transaction.on_commit(lambda: _enqueue_activation(locked.pk), robust=True)  # as at the account's creation
 
 
 def activate(registration: AssistedRegistration, form: SetPasswordForm, *, ip: str | None = None) -> User:
