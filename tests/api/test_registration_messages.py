@@ -78,7 +78,7 @@ def test_the_queue_holds_ids_and_the_worker_sends_the_stored_code(api, settings)
     run_worker()
     code = last_sms_code(PHONE)
     assert code == sending.phone_code(otp)  # the row read back gives the code its hash was made from
-    assert otp.code_hash == actions._otp_hash(user, code)
+    assert otp.code_hash == sending.code_hash(user, code)
     assert api.post("/auth/verify-email", {"token": email_token(BODY["email"])}).status_code == 200
     api.token = api.post("/auth/token", {"email": BODY["email"], "password": PASSWORD}).json()["token"]
     assert api.post("/auth/verify-phone", {"code": code}).status_code == 200

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import PASSWORD, Api, codes, last_sms_code
-from prakerja.accounts import actions
+from prakerja.accounts import actions, sending
 from prakerja.accounts.models import PhoneOtp, User
 from prakerja.core import outbox
 from prakerja.core.errors import DomainError
@@ -71,7 +71,7 @@ def test_the_sms_code_committed_with_the_account_is_the_one_sent(api):
     user = User.objects.get()
     otp = PhoneOtp.objects.get()
     assert otp.user == user and otp.phone == user.phone == "+6281234567890" and otp.used_at is None
-    assert otp.code_hash == actions._otp_hash(user, last_sms_code(user.phone))
+    assert otp.code_hash == sending.code_hash(user, last_sms_code(user.phone))
     assert len(outbox.messages_for(user.phone, "sms")) == 1
     assert len(outbox.messages_for(user.email, "email")) == 1
     assert AuditEvent.objects.filter(action="account.registered", object_id=str(user.public_id)).count() == 1

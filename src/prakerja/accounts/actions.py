@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import secrets
 
-from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
@@ -136,10 +135,6 @@ def verify_email(token: str) -> User:
 
 
 # --- phone ------------------------------------------------------------------
-def _otp_hash(user: User, code: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), f"{user.pk}:{code}".encode(), hashlib.sha256).hexdigest()
-
-
 def send_phone_otp(user: User) -> None:
     """Issue a fresh 6-digit code, sent by a task; earlier codes stop working."""
     if not user.phone:
@@ -157,7 +152,7 @@ def _issue_phone_otp(user: User, phone: str, *, supersede: bool = True) -> Phone
     otp = PhoneOtp(
         user=user, phone=phone, created_at=now, expires_at=now + dt.timedelta(minutes=setting("otp_ttl_minutes"))
     )
-    otp.code_hash = _otp_hash(user, sending.phone_code(otp))
+    otp.code_hash = sending.code_hash(user, sending.phone_code(otp))
     otp.save(force_insert=True)
     return otp
 
@@ -192,7 +187,7 @@ def verify_phone(user: User, code: str) -> None:
             raise fail("OTP_EXPIRED", "code")
         if otp.attempts >= setting("otp_max_attempts"):
             raise fail("OTP_TOO_MANY_ATTEMPTS", "code", status=429)
-        if hmac.compare_digest(otp.code_hash, _otp_hash(user, str(code).strip()[:12])):
+        if hmac.compare_digest(otp.code_hash, sending.code_hash(user, str(code).strip()[:12])):
             otp.used_at = user.phone_verified_at = clock.now()
             otp.save(update_fields=["used_at"])
             user.save(update_fields=["phone_verified_at"])

@@ -17,6 +17,8 @@ transaction writes is all the worker needs, and the database still keeps only th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 
 from django.conf import settings
@@ -43,6 +45,11 @@ def phone_code(otp: PhoneOtp) -> str:
     micros = (otp.created_at - _EPOCH) // dt.timedelta(microseconds=1)
     digest = salted_hmac(_CODE_SALT, f"{otp.user_id}:{otp.phone}:{micros}", algorithm="sha256").digest()
     return f"{int.from_bytes(digest, 'big') % 10**6:06d}"
+
+
+def code_hash(user: User, code: str) -> str:
+    """What is stored of a code (and what a typed code is compared by): the code itself is never kept."""
+    return hmac.new(settings.SECRET_KEY.encode(), f"{user.pk}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 # --- queueing (in the request) ---------------------------------------------------------------------
@@ -81,16 +88,15 @@ def _after_commit(name: str, *args: object) -> None:
 def send_phone_code(otp_id: int) -> bool:
     """Send the code of ``otp_id`` unless it can no longer be used (used, superseded, expired, or the
     account's phone changed since): an SMS costs money, and a stale code would only confuse."""
-    from prakerja.accounts.actions import _otp_hash
-
     otp = PhoneOtp.objects.select_related("user").filter(pk=otp_id).first()
     if otp is None or otp.used_at is not None or otp.expires_at <= clock.now() or otp.phone != otp.user.phone:
         return False
-    if _otp_hash(otp.user, phone_code(otp)) != otp.code_hash:
+    code = phone_code(otp)
+    if code_hash(otp.user, code) != otp.code_hash:
         # The web and this worker do not share SECRET_KEY (or it changed meanwhile): the SMS would carry a
         # code that can never be accepted. Failing the task says so in the log and the task results.
         raise RuntimeError(f"phone code {otp_id} does not match its stored hash: is SECRET_KEY the web's?")
-    send_sms(otp.phone, f"Kode verifikasi Kartu Prakerja: {phone_code(otp)}. Jangan berikan kode ini kepada siapa pun.")
+    send_sms(otp.phone, f"Kode verifikasi Kartu Prakerja: {code}. Jangan berikan kode ini kepada siapa pun.")
     return True
 
 
