@@ -5,16 +5,18 @@ the first training — made through the real purchase path."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 
 from market import NAMED, approved_program, client_for, open_class, recipients_named
 from prakerja.accounts.models import User
 from prakerja.core import clock
 from prakerja.core.program import change_setting
 from prakerja.learning import actions as learning
-from prakerja.payments.gateway import HttpGateway, use_gateway
+from prakerja.payments.gateway import HttpGateway, callback_signature, use_gateway
 from prakerja.payments.gateway_simulator import start_simulator
 from prakerja.registry.models import Person
 
@@ -94,3 +96,14 @@ def book_account(server, person: Person, *, provider: str = "bca", number: str =
     } | extra
     server.simulator.add_accounts([account])
     return {"provider": provider, "account_number": number, "holder_name": person.full_name}
+
+
+def post_callback(payload: dict, signature: str | None = None):
+    """The bank's signed status callback for ``payload`` (``signature`` to forge one)."""
+    body = json.dumps(payload).encode()
+    return Client().post(
+        "/api/v1/integration/gateway/callback",
+        data=body,
+        content_type="application/json",
+        headers={"X-Gateway-Signature": signature if signature is not None else callback_signature(body)},
+    )

@@ -102,7 +102,7 @@ def test_a_code_superseded_before_the_worker_ran_is_not_sent(api, settings):
 
 def test_a_queue_that_cannot_be_reached_still_saves_the_registration(api, settings, caplog):
     settings.TASKS = {"default": {"BACKEND": f"{__name__}.UnreachableQueue"}}
-    with caplog.at_level(logging.ERROR, logger="django.db.backends.base"):
+    with caplog.at_level(logging.ERROR, logger="prakerja.core.queue"):
         r = api.post("/auth/register", BODY)
     assert r.status_code == 201, r.content
     assert "queue unreachable" in caplog.text

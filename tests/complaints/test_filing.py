@@ -4,6 +4,7 @@ gets a ticket number and a secret access code once and follows the ticket with t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -15,7 +16,9 @@ from complaint_helpers import (
     file_via_api,
     web,
 )
+from django.core.management import call_command
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from conftest import Api, codes
 from prakerja.complaints import access
@@ -211,3 +214,51 @@ def test_ticket_numbers_count_up_within_the_year(api, frozen_clock):
     frozen_clock(dt.datetime(2026, 12, 31, 17, 0, tzinfo=dt.UTC))  # already 1 January 2027 in Jakarta
     third = file_via_api(Api(), PUBLIC_REPORT).json()["number"]
     assert (first, second, third) == ("PGD-2026-000001", "PGD-2026-000002", "PGD-2027-000001")
+
+
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def run_worker() -> None:
+    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_confirmation_is_sent_by_a_worker_and_the_queue_never_holds_the_code(api, settings):
+    # A slow mail or SMS gateway no longer holds the filing's request: it only queues the complaint's id.
+    settings.TASKS = DB_TASKS
+    response = file_via_api(api, PUBLIC_REPORT)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path.endswith("notify_filed") and queued.args_kwargs["args"] == [Complaint.objects.get().pk]
+    assert body["access_code"].replace("-", "") not in json.dumps(queued.args_kwargs)
+    assert not outbox.messages_for("+6281377778888", "sms")
+
+    run_worker()
+    [sms] = outbox.messages_for("+6281377778888", "sms")
+    [mail] = outbox.messages_for("budi.pelapor@contoh.id", "email")
+    code = re.search(r"Kode akses: ([A-Z0-9-]+)\.", sms).group(1)  # type: ignore[union-attr]
+    assert code == body["access_code"] and code in mail
+    # The code the worker derived opens the ticket.
+    holder = Client()
+    found = holder.post("/pengaduan/lacak/", {"number": body["number"], "code": code})
+    assert found.status_code == 302 and found["Location"] == f"/pengaduan/tiket/{body['id']}/"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_with_another_secret_key_fails_the_confirmation_instead_of_sending_a_dead_code(api, settings):
+    settings.TASKS = DB_TASKS
+    assert file_via_api(api, PUBLIC_REPORT).status_code == 201
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+    run_worker()
+    assert DBTaskResult.objects.get().status == "FAILED"
+    assert not outbox.messages_for("+6281377778888", "sms") and not outbox.messages_for("budi.pelapor@contoh.id")
+
+
+def test_two_complaints_filed_in_the_same_second_get_different_codes(api, frozen_clock):
+    frozen_clock(dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC))
+    first = file_via_api(api, PUBLIC_REPORT).json()
+    second = file_via_api(api, PUBLIC_REPORT).json()
+    assert first["access_code"] != second["access_code"]
+    assert access.hash_code(first["access_code"]) == Complaint.objects.get(public_id=first["id"]).access_code_hash

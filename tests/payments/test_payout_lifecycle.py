@@ -5,18 +5,15 @@ incentives, and clawback from a recipient found ineligible."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
-from django.test import Client
 
 from conftest import codes
 from market import client_for
-from payouts import book_account, trained_recipients
+from payouts import book_account, post_callback, trained_recipients
 from prakerja.core.errors import DomainError
 from prakerja.payments import actions as ledger
 from prakerja.payments import disbursement, reconciliation
-from prakerja.payments.gateway import callback_signature
 from prakerja.payments.models import Clawback, Entitlement, JournalEntry, Mismatch, Payout, PayoutAccount
 from prakerja.surveys import actions as surveys
 from prakerja.surveys.models import SurveyInvitation
@@ -33,16 +30,6 @@ def approved_batch(officers):
     maker, checker = officers
     batch = disbursement.prepare_batch(actor=maker)
     return disbursement.approve_batch(batch.public_id, actor=checker)
-
-
-def post_callback(payload: dict, signature: str | None = None):
-    body = json.dumps(payload).encode()
-    return Client().post(
-        "/api/v1/integration/gateway/callback",
-        data=body,
-        content_type="application/json",
-        headers={"X-Gateway-Signature": signature if signature is not None else callback_signature(body)},
-    )
 
 
 def test_callbacks_duplicated_out_of_order_or_forged_never_pay_twice(frozen_clock, provider, gateway_sim, officers):

@@ -23,13 +23,12 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from prakerja.accounts.models import PhoneOtp, User
 from prakerja.accounts.sms import send_sms
-from prakerja.core import clock
+from prakerja.core import clock, queue
 
 logger = logging.getLogger(__name__)
 
@@ -73,15 +72,10 @@ def queue_password_reset(user_ids: list[int], domain: str, use_https: bool, temp
 
 
 def _after_commit(name: str, *args: object) -> None:
-    """Enqueue task ``name`` once the current transaction commits; a failure is logged (robust), not raised."""
+    """Enqueue task ``name`` once the current transaction commits; a failure is logged, not raised (core.queue)."""
+    from prakerja.accounts import tasks  # they import this module
 
-    def enqueue() -> None:
-        from prakerja.accounts import tasks
-
-        getattr(tasks, name).enqueue(*args)
-
-    enqueue.__qualname__ = f"{name}.enqueue"  # what Django's log line names when it fails
-    transaction.on_commit(enqueue, robust=True)
+    queue.after_commit(getattr(tasks, name), *args)
 
 
 # --- sending (in the task worker) ------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable, Mapping
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,7 +14,7 @@ from prakerja.accounts.models import User
 from prakerja.batches import eligibility, selection
 from prakerja.batches.facts import current_rules, facts_for
 from prakerja.batches.models import Application, Batch, Recipient, RegionQuota
-from prakerja.core import audit, clock
+from prakerja.core import audit, clock, queue
 from prakerja.core.errors import DomainError, Problem, fail
 from prakerja.core.program import setting
 from prakerja.regions.models import Province, Regency
@@ -344,7 +343,7 @@ def announce_batch(number: int, *, actor: User | None = None, progress: Progress
         audit.record("batch.announced", batch, actor=actor, after={"selected": total, "named": named_count})
         all_ids = list(Application.objects.filter(batch=batch).order_by("id").values_list("id", flat=True))
         for start in range(0, len(all_ids), CHUNK):
-            transaction.on_commit(partial(notify_results.enqueue, all_ids[start : start + CHUNK]))
+            queue.after_commit(notify_results, all_ids[start : start + CHUNK])
     return named_count
 
 

@@ -11,10 +11,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import re
-import secrets
 import uuid
 from typing import Any
 
@@ -149,11 +149,24 @@ def uuid_or_none(value: Any) -> uuid.UUID | None:
 # --- the public reporter's access code ----------------------------------------------------------------------
 # 12 characters from 32 unambiguous ones (60 bits): not guessable, easy to read out on the phone.
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_CODE_SALT = "prakerja.complaints.access-code.derived"
 _NUMBER = re.compile(r"^PGD-\d{4}-\d{6,9}$")
 
 
-def new_access_code() -> str:
-    raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def access_code_of(complaint: Complaint) -> str:
+    """A public reporter's access code: derived from the complaint's row under the server's secret.
+
+    Like the SMS codes (accounts/sending.py, decision 0016), so that the task sending the confirmation
+    needs only the complaint's id: the code never rests in the queue, and the database keeps only its
+    hash (:func:`hash_code`). Twelve letters of a 32-letter alphabet (60 bits), each from one byte of an
+    HMAC of the complaint's public id and its creation time to the microsecond (as an integer, so a time
+    read back in UTC gives the code it was written with in any zone)."""
+    micros = (complaint.created_at - _EPOCH) // dt.timedelta(microseconds=1)
+    digest = salted_hmac(_CODE_SALT, f"{complaint.public_id}:{micros}", algorithm="sha256").digest()
+    raw = "".join(_ALPHABET[byte % len(_ALPHABET)] for byte in digest[:12])  # 256 % 32 == 0: no bias
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 

@@ -9,7 +9,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -29,7 +28,7 @@ from prakerja.complaints.models import (
     TicketCounter,
 )
 from prakerja.complaints.storage import IncomingFile
-from prakerja.core import audit, clock
+from prakerja.core import audit, clock, queue
 from prakerja.core.errors import DomainError, Problem, fail
 from prakerja.core.program import setting
 
@@ -137,7 +136,7 @@ def _locked(complaint: Complaint) -> Complaint:
 
 
 def _on_commit(task: Any, *args: Any) -> None:
-    transaction.on_commit(partial(task.enqueue, *args))
+    queue.after_commit(task, *args)
 
 
 def _refuse_status(complaint: Complaint, code: str = "COMPLAINT_TRANSITION_NOT_ALLOWED") -> DomainError:
@@ -243,14 +242,13 @@ def file_complaint(
     if participant is None and ip:
         access.check_public_filing(ip)
 
-    code = access.new_access_code() if participant is None else None
     stored = _store(checked)
     try:
         with transaction.atomic():
             now = clock.now()
             hours = sla_hours(category)
             due = rules.due_at(now, hours)
-            complaint = Complaint.objects.create(
+            complaint = Complaint(
                 number=next_number(now),
                 category=category,
                 subject=subject,
@@ -261,7 +259,6 @@ def file_complaint(
                 reporter_name=reporter_name,
                 reporter_email=reporter_email,
                 reporter_phone=reporter_phone,
-                access_code_hash=access.hash_code(code) if code else "",
                 region_code=region,
                 sla_hours=hours,
                 sla_due_at=due,
@@ -269,6 +266,10 @@ def file_complaint(
                 created_at=now,
                 updated_at=now,
             )
+            # A public reporter's code is derived from the row, so the confirmation's task needs only its id.
+            code = access.access_code_of(complaint) if participant is None else None
+            complaint.access_code_hash = access.hash_code(code) if code else ""
+            complaint.save(force_insert=True)
             if stored:
                 report = ComplaintMessage.objects.create(
                     complaint=complaint, author=participant, kind=ComplaintMessage.Kind.REPORT, created_at=now
@@ -288,21 +289,13 @@ def file_complaint(
                 },
                 ip=ip,
             )
-            transaction.on_commit(partial(_confirm_filing, complaint.pk, code))
+            from prakerja.complaints.tasks import notify_filed
+
+            _on_commit(notify_filed, complaint.pk)
     except BaseException:
         _discard(stored)
         raise
     return Filed(complaint, code)
-
-
-def _confirm_filing(complaint_id: int, code: str | None) -> None:
-    """Sent at once, not queued: the access code must not rest in the task queue's table."""
-    from prakerja.complaints import notify
-
-    try:
-        notify.filed(complaint_id, code)
-    except Exception:  # a failed SMS must not turn a filed complaint into an error page
-        logger.warning("complaint confirmation not sent", exc_info=True)
 
 
 # --- the thread -------------------------------------------------------------------------------------------

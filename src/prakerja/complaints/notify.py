@@ -6,11 +6,14 @@ contact is not verified and a message must not carry one person's words to anoth
 
 from __future__ import annotations
 
+import hmac
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 
 from prakerja.accounts.sms import send_sms
+from prakerja.complaints import access
 from prakerja.complaints.models import Complaint, ComplaintMessage
 
 SUBJECT = "Pengaduan Kartu Prakerja"
@@ -50,12 +53,19 @@ def to_reporter(complaint: Complaint, text: str, subject: str = SUBJECT) -> int:
     return sent
 
 
-def filed(complaint_id: int, code: str | None) -> int:
+def filed(complaint_id: int) -> int:
+    """The filing's confirmation: the ticket's number and, for a public reporter, the access code, derived
+    from the row as at filing (complaints/access.py), so the queue held only the complaint's id."""
     complaint = Complaint.objects.select_related("reporter_user").filter(pk=complaint_id).first()
     if complaint is None:
         return 0
     text = f"Pengaduan Anda diterima dengan nomor {complaint.number}."
-    if code:
+    if complaint.reporter_user_id is None:
+        code = access.access_code_of(complaint)
+        if not hmac.compare_digest(access.hash_code(code), complaint.access_code_hash):
+            # This worker's SECRET_KEY is not the web's (or it changed since): the code would never open the
+            # ticket. Failing the task says so in the log and in the task results.
+            raise RuntimeError(f"access code of complaint {complaint_id} does not match its hash: SECRET_KEY differs?")
         text += f" Kode akses: {code}. Simpan kode ini; kode diperlukan untuk melihat dan membalas pengaduan."
     text += f" Pantau di {reporter_link(complaint)}"
     return to_reporter(complaint, text)

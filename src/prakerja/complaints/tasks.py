@@ -19,6 +19,13 @@ def run_sla_task() -> dict[str, int]:
 
 
 @task()
+def notify_filed(complaint_id: int) -> int:
+    from prakerja.complaints import notify
+
+    return notify.filed(complaint_id)
+
+
+@task()
 def notify_reporter(message_id: int) -> int:
     from prakerja.complaints import notify
 

@@ -36,12 +36,13 @@ from django.db.models.functions import TruncDate
 
 from prakerja.accounts import actions as accounts
 from prakerja.accounts.models import User
-from prakerja.core import audit, clock, roles
+from prakerja.core import audit, clock, queue, roles
 from prakerja.core.access import has_duty, in_region, regency_in_scope, region_scope
 from prakerja.core.errors import DomainError, Problem, fail
 from prakerja.core.public_ids import get_by_public_id
 from prakerja.helpdesk import consent, photos, rules
 from prakerja.helpdesk.models import AssistedRegistration, HelpDesk, PhotoDeletion, Status
+from prakerja.helpdesk.tasks import send_activation_task
 from prakerja.regions.models import Regency
 from prakerja.registry import actions as registry
 from prakerja.registry.validation import check_identity
@@ -276,18 +277,12 @@ def create_account(
             # error (the officer can resend each message from the registration's page).
             transaction.on_commit(lambda: accounts.send_phone_otp(user), robust=True)
             transaction.on_commit(lambda: accounts.send_email_verification(user), robust=True)
-            transaction.on_commit(lambda: _enqueue_activation(locked.pk), robust=True)
+            queue.after_commit(send_activation_task, locked.pk)
     except IntegrityError:
         # Two registrations raced on the same email or phone; the unique index decided.
         raise fail("EMAIL_TAKEN", "email", status=409) from None
     registration.refresh_from_db()
     return user
-
-
-def _enqueue_activation(registration_id: int) -> None:
-    from prakerja.helpdesk.tasks import send_activation_task
-
-    send_activation_task.enqueue(registration_id)
 
 
 def _resident(registration: AssistedRegistration) -> User:
@@ -372,7 +367,7 @@ def resend_activation(officer: Any, registration: AssistedRegistration, *, ip: s
         locked.activation_sends = sends + 1
         locked.save(update_fields=["activation_sent_at", "activation_sends"])
         audit.record("helpdesk.activation_resent", locked, actor=officer, ip=ip, after={"sends": sends + 1})
-        transaction.on_commit(lambda: _enqueue_activation(locked.pk), robust=True)  # as at the account's creation
+        queue.after_commit(send_activation_task, locked.pk)  # as at the account's creation
 
 
 def activate(registration: AssistedRegistration, form: SetPasswordForm, *, ip: str | None = None) -> User:

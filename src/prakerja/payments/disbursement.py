@@ -40,14 +40,13 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.db.models import Count, F, Sum
 
-from prakerja.core import audit, clock, roles
+from prakerja.core import audit, clock, queue, roles
 from prakerja.core.access import has_duty
 from prakerja.core.errors import fail
 from prakerja.core.program import setting
@@ -161,7 +160,7 @@ def approve_batch(public_id: Any, *, actor: Any) -> DisbursementBatch:
         )
         from prakerja.payments.tasks import disburse_task
 
-        transaction.on_commit(disburse_task.enqueue)
+        queue.after_commit(disburse_task)
     return batch
 
 
@@ -483,7 +482,7 @@ def apply_reports(transfers: list[Transfer], *, via: str, look_again_seconds: fl
         if told:
             from prakerja.payments.tasks import notify_payouts
 
-            transaction.on_commit(partial(notify_payouts.enqueue, told))
+            queue.after_commit(notify_payouts, told)
         if confirmed:
             # Last, so the two accounts every confirmation shares stay locked only for the inserts and the commit.
             ledger.transfer_many(

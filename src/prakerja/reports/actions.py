@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from prakerja.core import audit, clock
+from prakerja.core import audit, clock, queue
 from prakerja.core.access import region_scope
 from prakerja.core.errors import DomainError, Problem, fail
 from prakerja.reports import apbd
@@ -28,7 +28,7 @@ def request_refresh(actor: Any) -> None:
             actor=actor,
             after={"table": TABLE, "as_of_before": before.isoformat() if before else None},
         )
-        transaction.on_commit(refresh_aggregates_task.enqueue)
+        queue.after_commit(refresh_aggregates_task)
 
 
 def _figures(budget: RegionalBudget) -> dict[str, Any]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 
-from prakerja.core import audit, clock
+from prakerja.core import audit, clock, queue
 from prakerja.core.errors import fail
 from prakerja.core.program import setting
 from prakerja.core.public_ids import get_by_public_id
@@ -46,7 +45,7 @@ def send_due_surveys(*, progress: Callable[[int, int], None] | None = None) -> i
                     invitation = SurveyInvitation.objects.create(
                         person_id=person_id, sequence=sequence, days_after=days
                     )
-                    transaction.on_commit(partial(notify_invitation.enqueue, invitation.pk))
+                    queue.after_commit(notify_invitation, invitation.pk)
             except IntegrityError:
                 continue  # invited meanwhile by another run
             sent += 1

@@ -7,9 +7,12 @@ is idempotent, so running it more often than needed is harmless.
 
 from __future__ import annotations
 
+import logging
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+logger = logging.getLogger(__name__)
 
 PERIODIC = (
     "prakerja.payments.tasks.disburse_task",
@@ -35,9 +38,20 @@ class Command(BaseCommand):
         from django.utils.module_loading import import_string
 
         while True:
+            failed = []
             for path in PERIODIC:
-                result = import_string(path).enqueue()
+                # One task the queue refuses (Redis down) must not stop the others, nor end a --loop: the
+                # next round queues it again, which is what the lost enqueues of actions rely on (core.queue).
+                try:
+                    result = import_string(path).enqueue()
+                except Exception as exc:
+                    logger.exception("periodic task %s could not be queued", path)
+                    self.stderr.write(f"{path}: NOT QUEUED ({type(exc).__name__}: {exc})")
+                    failed.append(path)
+                    continue
                 self.stdout.write(f"{path}: {result.status}")
             if not o["loop"]:
+                if failed:
+                    raise CommandError(f"{len(failed)} of {len(PERIODIC)} periodic tasks could not be queued")
                 return
             time.sleep(o["interval"])
