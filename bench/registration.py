@@ -266,7 +266,11 @@ class HashFloor:
         }
 
 
-def start_server(database_url: str, scratch: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    database_url: str, scratch: Path, port: int, extra: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """The project's gunicorn in the production profile on ``port``; ``extra`` adds to its environment
+    (registration_layers.py serves its own views with it)."""
     (scratch / "metrics").mkdir(exist_ok=True)
     env = environment(database_url, scratch) | {
         "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -275,6 +279,7 @@ def start_server(database_url: str, scratch: Path, port: int) -> subprocess.Pope
         "GUNICORN_MAX_REQUESTS": "0",
         "PROMETHEUS_MULTIPROC_DIR": str(scratch / "metrics"),
     }
+    env |= extra or {}
     with open(scratch / "gunicorn.log", "ab") as log_file:  # the child keeps its own copy of the handle
         server = subprocess.Popen(  # noqa: S603
             [str(Path(PYTHON).parent / "gunicorn"), "-c", "python:prakerja.ops.gunicorn_conf"],
