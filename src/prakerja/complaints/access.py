@@ -150,10 +150,8 @@ def uuid_or_none(value: Any) -> uuid.UUID | None:
 # 12 characters from 32 unambiguous ones (60 bits): not guessable, easy to read out on the phone.
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _CODE_SALT = "prakerja.complaints.access-code.derived"
-_NUMBER = re.compile(r"^PGD-\d{4}-\d{6,9}$")
-
-
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_NUMBER = re.compile(r"^PGD-\d{4}-\d{6,9}$")
 
 
 def access_code_of(complaint: Complaint) -> str:

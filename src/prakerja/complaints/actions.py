@@ -6,7 +6,6 @@ and the SLA run. Each is one transaction that locks the complaint, checks the ru
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -31,8 +30,6 @@ from prakerja.complaints.storage import IncomingFile
 from prakerja.core import audit, clock, queue
 from prakerja.core.errors import DomainError, Problem, fail
 from prakerja.core.program import setting
-
-logger = logging.getLogger(__name__)
 
 SUBJECT_MAX = 150
 TEXT_MAX = 5000
@@ -133,10 +130,6 @@ def _locked(complaint: Complaint) -> Complaint:
         .select_related("assignee", "reporter_user")
         .get(pk=complaint.pk)
     )
-
-
-def _on_commit(task: Any, *args: Any) -> None:
-    queue.after_commit(task, *args)
 
 
 def _refuse_status(complaint: Complaint, code: str = "COMPLAINT_TRANSITION_NOT_ALLOWED") -> DomainError:
@@ -291,7 +284,7 @@ def file_complaint(
             )
             from prakerja.complaints.tasks import notify_filed
 
-            _on_commit(notify_filed, complaint.pk)
+            queue.after_commit(notify_filed, complaint.pk)
     except BaseException:
         _discard(stored)
         raise
@@ -380,7 +373,7 @@ def reporter_reply(
         if locked.assignee_id:
             from prakerja.complaints.tasks import notify_assignee
 
-            _on_commit(notify_assignee, locked.pk)
+            queue.after_commit(notify_assignee, locked.pk)
         return message
 
     return _with_files(files, body, work)
@@ -424,7 +417,7 @@ def staff_reply(
         )
         from prakerja.complaints.tasks import notify_reporter
 
-        _on_commit(notify_reporter, message.pk)
+        queue.after_commit(notify_reporter, message.pk)
         return message
 
     return _with_files(files, body, work)
@@ -525,7 +518,7 @@ def _escalate(locked: Complaint, *, actor: Any, reason: str, automatic: bool, no
     )
     from prakerja.complaints.tasks import notify_escalation
 
-    _on_commit(notify_escalation, locked.pk, locked.escalation_level)
+    queue.after_commit(notify_escalation, locked.pk, locked.escalation_level)
 
 
 @transaction.atomic
@@ -569,7 +562,7 @@ def resolve(complaint: Complaint, *, actor: Any, resolution: Any, ip: str | None
     )
     from prakerja.complaints.tasks import notify_reporter
 
-    _on_commit(notify_reporter, message.pk)
+    queue.after_commit(notify_reporter, message.pk)
     return locked
 
 
@@ -607,7 +600,7 @@ def close(complaint: Complaint, *, actor: Any, reason: Any = "", ip: str | None 
 
     last = locked.messages.filter(kind=ComplaintMessage.Kind.CLOSURE).order_by("-id").first()
     if last is not None:
-        _on_commit(notify_reporter, last.pk)
+        queue.after_commit(notify_reporter, last.pk)
     return locked
 
 
@@ -652,7 +645,7 @@ def reopen(complaint: Complaint, reason: Any, *, user: Any = None, ip: str | Non
     if locked.assignee_id:
         from prakerja.complaints.tasks import notify_assignee
 
-        _on_commit(notify_assignee, locked.pk)
+        queue.after_commit(notify_assignee, locked.pk)
     return locked
 
 
