@@ -28,6 +28,12 @@ from django.utils.crypto import salted_hmac
 
 from prakerja.accounts.models import PhoneOtp, User
 from prakerja.accounts.sms import send_sms
+from prakerja.accounts.tasks import (
+    send_email_link_task,
+    send_password_reset_task,
+    send_phone_code_task,
+    send_welcome_task,
+)
 from prakerja.core import clock, queue
 
 logger = logging.getLogger(__name__)
@@ -54,28 +60,21 @@ def code_hash(user: User, code: str) -> str:
 # --- queueing (in the request) ---------------------------------------------------------------------
 def queue_welcome(user: User, otp: PhoneOtp) -> None:
     """After the registration commits: the SMS code, then the email link (one task)."""
-    _after_commit("send_welcome_task", user.pk, otp.pk)
+    queue.after_commit(send_welcome_task, user.pk, otp.pk)
 
 
 def queue_phone_code(otp: PhoneOtp) -> None:
-    _after_commit("send_phone_code_task", otp.pk)
+    queue.after_commit(send_phone_code_task, otp.pk)
 
 
 def queue_email_link(user: User) -> None:
-    _after_commit("send_email_link_task", user.pk)
+    queue.after_commit(send_email_link_task, user.pk)
 
 
 def queue_password_reset(user_ids: list[int], domain: str, use_https: bool, templates: dict[str, str]) -> None:
     """The reset link is a secret: the queue holds the accounts' ids (none for an address no account
     has: queued all the same, so the answer takes as long), and the task makes the link."""
-    _after_commit("send_password_reset_task", user_ids, domain, use_https, templates)
-
-
-def _after_commit(name: str, *args: object) -> None:
-    """Enqueue task ``name`` once the current transaction commits; a failure is logged, not raised (core.queue)."""
-    from prakerja.accounts import tasks  # they import this module
-
-    queue.after_commit(getattr(tasks, name), *args)
+    queue.after_commit(send_password_reset_task, user_ids, domain, use_https, templates)
 
 
 # --- sending (in the task worker) ------------------------------------------------------------------
